@@ -1,0 +1,41 @@
+package io.trustsync.json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A JSON file parsed into a tree, with the position of every value and every object key, and the
+ * keys that appeared more than once (the last one wins, as in Go's encoding/json, which is what
+ * notation-go uses).
+ */
+public record JsonDocument(
+    String file,
+    JsonNode root,
+    Map<String, Position> valuePositions,
+    Map<String, Position> keyPositions,
+    List<DuplicateKey> duplicateKeys) {
+
+  public record DuplicateKey(String pointer, Position first, Position repeated) {}
+
+  /** Where the value at {@code pointer} starts, or the nearest enclosing value's position. */
+  public Position positionOf(String pointer) {
+    String p = pointer;
+    while (true) {
+      Position found = valuePositions.get(p);
+      if (found != null) {
+        return found;
+      }
+      if (p.isEmpty()) {
+        return Position.UNKNOWN;
+      }
+      p = JsonPointers.parent(p);
+    }
+  }
+
+  /** Where the key that names the value at {@code pointer} starts; falls back to the value. */
+  public Position keyPositionOf(String pointer) {
+    Position key = keyPositions.get(pointer);
+    return key != null ? key : positionOf(pointer);
+  }
+}
