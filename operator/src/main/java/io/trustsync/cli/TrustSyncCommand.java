@@ -1,7 +1,67 @@
 package io.trustsync.cli;
 
-public class TrustSyncCommand {
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code trustsync} executable: one entry point, one subcommand per job. */
+@Command(
+    name = "trustsync",
+    mixinStandardHelpOptions = true,
+    versionProvider = TrustSyncCommand.Version.class,
+    description = {
+      "Keeps the Notation trust policy and trust stores of many Kubernetes clusters equal to one Git repository.",
+      "",
+      "Start with:  trustsync validate policy-repo-example",
+      "             trustsync render policy-repo-example --env production"
+    },
+    subcommands = {ValidateCommand.class, RenderCommand.class, CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:success, no error findings", "1:error findings (the revision would be rejected)", "2:usage or I/O error"})
+public final class TrustSyncCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   public static void main(String[] args) {
-    System.out.println("trustsync");
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line with the given streams; returns the exit code. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine commandLine = new CommandLine(new TrustSyncCommand());
+    commandLine.setOut(out);
+    commandLine.setErr(err);
+    commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
+      // A person gets one line that says what failed, never a stack trace.
+      cmd.getErr().println("trustsync: " + describe(exception));
+      if (System.getenv("TRUSTSYNC_DEBUG") != null) {
+        exception.printStackTrace(cmd.getErr());
+      }
+      return 2;
+    });
+    return commandLine.execute(args);
+  }
+
+  private static String describe(Exception exception) {
+    String message = exception.getMessage();
+    if (exception instanceof java.nio.file.NoSuchFileException) {
+      return "no such file or directory: " + message;
+    }
+    if (exception instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied: " + message;
+    }
+    return message != null ? message : exception.getClass().getSimpleName();
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = TrustSyncCommand.class.getPackage().getImplementationVersion();
+      return new String[] {"trustsync " + (version != null ? version : "development build")};
+    }
   }
 }
