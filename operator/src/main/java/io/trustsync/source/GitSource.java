@@ -23,7 +23,7 @@ public record GitSource(String url, GitRef ref, GitAuth auth, String caPem, Stri
     caPem = caPem == null || caPem.isBlank() ? null : caPem;
     path = normalisePath(path);
     trustedKeys = trustedKeys == null ? "" : trustedKeys;
-    if (isSsh() && !(auth instanceof GitAuth.SshKey)) {
+    if (isSsh(url) && !(auth instanceof GitAuth.SshKey)) {
       throw new IllegalArgumentException("SSH URL " + url + " needs SSH key auth with known_hosts");
     }
   }
@@ -53,6 +53,10 @@ public record GitSource(String url, GitRef ref, GitAuth auth, String caPem, Stri
   }
 
   public boolean isSsh() {
+    return isSsh(url);
+  }
+
+  private static boolean isSsh(String url) {
     return url.startsWith("ssh://") || SCP_LIKE.matcher(url).matches();
   }
 
