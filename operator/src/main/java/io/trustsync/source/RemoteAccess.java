@@ -35,6 +35,10 @@ final class RemoteAccess implements TransportConfigCallback, AutoCloseable {
 
   RemoteAccess(GitSource source, Path sshHome) throws SourceException {
     this.source = source;
+    if (source.isSsh() && !(source.auth() instanceof GitAuth.SshKey)) {
+      // without known_hosts there is nothing to check the server's host key against
+      throw new SourceException("SSH URL " + source.displayUrl() + " needs an SSH key and known_hosts in the credentials");
+    }
     this.caConnections = source.caPem() == null ? null : PrivateCaConnections.fromPem(source.caPem());
     if (source.auth() instanceof GitAuth.SshKey key) {
       this.knownHosts = new KnownHosts(key.knownHosts());
