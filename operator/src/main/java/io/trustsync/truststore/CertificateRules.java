@@ -6,8 +6,6 @@ import io.trustsync.validation.ValidationOptions;
 import java.security.PublicKey;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.ECPublicKey;
-import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -18,7 +16,11 @@ import java.util.Map;
 import java.util.Set;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.oiw.OIWObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.RSASSAPSSparams;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.ECNamedCurveTable;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 
 /**
  * The {@code store.*} rules that look at one certificate at a time. Which certificate profile of
@@ -172,18 +174,46 @@ final class CertificateRules {
    * identity, so the gate refuses it rather than warn.
    */
   private void checkKeySize(StoredCertificate stored, List<Finding> findings) {
-    PublicKey key = stored.certificate().certificate().getPublicKey();
-    String weak = null;
-    if (key instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() < 2048) {
-      weak = "an RSA " + rsa.getModulus().bitLength() + "-bit key (at least 2048 required)";
-    } else if (key instanceof ECPublicKey ec && ec.getParams().getCurve().getField().getFieldSize() < 256) {
-      weak = "an EC " + ec.getParams().getCurve().getField().getFieldSize() + "-bit key (at least 256 required)";
-    }
-    if (weak != null) {
+    KeySize key = keySize(stored.certificate().certificate());
+    int minimum = switch (key.family()) {
+      case "RSA" -> 2048;
+      case "EC" -> 256;
+      default -> 0;
+    };
+    if (key.bits() < minimum) {
       findings.add(stored.finding("store.weakKey", Severity.ERROR,
-          stored.describe() + " has " + weak + ", below the Notary Project signature specification's minimum. "
-              + "Ask the certificate's owner for one with an RSA 3072-bit or EC P-384 key and replace it."));
+          stored.describe() + " has an " + key.family() + " " + key.bits() + "-bit key, below the Notary Project signature "
+              + "specification's minimum of " + minimum + " bits. Ask the certificate's owner for one with an RSA 3072-bit "
+              + "or EC P-384 key and replace it."));
     }
+  }
+
+  private record KeySize(String family, int bits) {}
+
+  /**
+   * RSA modulus or EC field size, read from the encoded key rather than the JDK key classes,
+   * which have no implementation (and so no size) for curves the JDK dropped, such as P-224.
+   */
+  private static KeySize keySize(X509Certificate cert) {
+    SubjectPublicKeyInfo info = publicKeyInfo(cert);
+    ASN1ObjectIdentifier algorithm = info.getAlgorithm().getAlgorithm();
+    try {
+      if (PKCSObjectIdentifiers.rsaEncryption.equals(algorithm)) {
+        return new KeySize("RSA", org.bouncycastle.asn1.pkcs.RSAPublicKey.getInstance(info.parsePublicKey()).getModulus().bitLength());
+      }
+      if (X9ObjectIdentifiers.id_ecPublicKey.equals(algorithm)
+          && info.getAlgorithm().getParameters() instanceof ASN1ObjectIdentifier curve
+          && ECNamedCurveTable.getByOID(curve) != null) {
+        return new KeySize("EC", ECNamedCurveTable.getByOID(curve).getCurve().getFieldSize());
+      }
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      // Unreadable key: not this rule's business, the JDK already accepted the certificate.
+    }
+    return new KeySize(algorithm.getId(), 0);
+  }
+
+  private static SubjectPublicKeyInfo publicKeyInfo(X509Certificate cert) {
+    return SubjectPublicKeyInfo.getInstance(cert.getPublicKey().getEncoded());
   }
 
   /**
