@@ -116,9 +116,11 @@ final class CertificateRules {
   private boolean checkTsaRoot(StoredCertificate stored, List<Finding> findings) {
     X509Certificate cert = stored.certificate().certificate();
     List<String> reasons = new ArrayList<>();
-    if (cert.getBasicConstraints() < 0) {
-      reasons.add(cert.getExtensionValue(BASIC_CONSTRAINTS) == null && cert.getVersion() == 3
-          ? "it has no basicConstraints extension" : "its basicConstraints does not say cA=true");
+    boolean hasBasicConstraints = cert.getExtensionValue(BASIC_CONSTRAINTS) != null;
+    if (!hasBasicConstraints && cert.getVersion() == 3) {
+      reasons.add("it has no basicConstraints extension");
+    } else if (hasBasicConstraints && !isCa(cert)) {
+      reasons.add("its basicConstraints does not say cA=true");
     }
     boolean[] keyUsage = cert.getKeyUsage();
     if (keyUsage != null && !bit(keyUsage, KEY_CERT_SIGN)) {
