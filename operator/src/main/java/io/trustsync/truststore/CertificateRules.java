@@ -240,7 +240,8 @@ final class CertificateRules {
    * present, critical, keyCertSign. Warnings: notation-go loads the store regardless, although
    * notation-core-go ValidateCodeSigningCertChain rejects every chain through a CA certificate
    * whose keyUsage is missing, not critical, or lacks keyCertSign (it does not check that
-   * basicConstraints is critical).
+   * basicConstraints is critical). store.keyUsage is therefore an error: such a root loads but
+   * can never verify a signature, so every image it should admit would be refused.
    */
   private void checkCaProfile(StoredCertificate stored, List<Finding> findings) {
     X509Certificate cert = stored.certificate().certificate();
@@ -260,7 +261,7 @@ final class CertificateRules {
       problem = "has a keyUsage without keyCertSign";
     }
     if (problem != null) {
-      findings.add(stored.finding("store.keyUsage", Severity.WARNING,
+      findings.add(stored.finding("store.keyUsage", Severity.ERROR,
           stored.describe() + " is a CA but " + problem + "; the Notary Project signature specification requires keyUsage "
               + "critical with keyCertSign on CA certificates, and notation rejects signatures whose chain runs through it. "
               + "Ask its issuer to re-issue it with keyUsage critical, keyCertSign, cRLSign."));
@@ -293,7 +294,7 @@ final class CertificateRules {
       }
     }
     if (problem != null) {
-      findings.add(stored.finding("store.keyUsage", Severity.WARNING,
+      findings.add(stored.finding("store.keyUsage", Severity.ERROR,
           stored.describe() + " is a self-signed signing certificate (not a CA) but " + problem
               + "; the Notary Project signature specification requires keyUsage critical with digitalSignature only, "
               + "and notation rejects signatures made with it. Re-issue it with keyUsage critical, digitalSignature"

@@ -294,16 +294,16 @@ class TrustStoreValidatorTest {
   }
 
   @Test
-  void warnsOnACaWithoutKeyUsage() throws IOException {
+  void rejectsACaWithoutKeyUsageBecauseNoChainThroughItVerifies() throws IOException {
     var result = validate(StoreType.CA, Map.of("root.pem", root("No KU Root").keyUsage(null, false).issue().pem()));
 
     Finding finding = only(result, "store.keyUsage");
-    assertThat(finding.severity()).isEqualTo(Severity.WARNING);
+    assertThat(finding.severity()).isEqualTo(Severity.ERROR);
     assertThat(finding.message()).contains("no keyUsage");
   }
 
   @Test
-  void warnsOnACaWhoseKeyUsageLacksKeyCertSign() throws IOException {
+  void rejectsACaWhoseKeyUsageLacksKeyCertSign() throws IOException {
     Issued root = root("Sign-only Root").keyUsage(KeyUsage.digitalSignature | KeyUsage.cRLSign, true).issue();
 
     assertThat(only(validate(StoreType.CA, Map.of("root.pem", root.pem())), "store.keyUsage").message())
@@ -311,12 +311,12 @@ class TrustStoreValidatorTest {
   }
 
   @Test
-  void warnsOnASelfSignedSigningCertificateWithKeyEncipherment() throws IOException {
+  void rejectsASelfSignedSigningCertificateWithKeyEncipherment() throws IOException {
     Issued signer = selfSignedSigning("build-bot").keyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment, true).issue();
     var result = validate(StoreType.SIGNING_AUTHORITY, Map.of("bot.pem", signer.pem()));
 
     Finding finding = only(result, "store.keyUsage");
-    assertThat(finding.severity()).isEqualTo(Severity.WARNING);
+    assertThat(finding.severity()).isEqualTo(Severity.ERROR);
     assertThat(finding.message()).contains("keyEncipherment");
   }
 
