@@ -75,8 +75,14 @@ public final class TrustPolicyValidator {
     return kept;
   }
 
+  /**
+   * Compared ignoring case as Go does, so a key written as "Version" (schema.unknownProperty)
+   * explains the schema's "required property 'version' not found".
+   */
   private static boolean related(String a, String b) {
-    return isAtOrBelow(a, b) || isAtOrBelow(b, a);
+    String foldedA = TrustPolicyDecoder.goFold(a);
+    String foldedB = TrustPolicyDecoder.goFold(b);
+    return isAtOrBelow(foldedA, foldedB) || isAtOrBelow(foldedB, foldedA);
   }
 
   private static boolean isAtOrBelow(String pointer, String ancestor) {
