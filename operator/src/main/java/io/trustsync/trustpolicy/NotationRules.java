@@ -28,13 +28,14 @@ final class NotationRules {
 
   // internal/file.IsValidFileName.
   private static final Pattern STORE_NAME = Pattern.compile("[a-zA-Z0-9_.-]+");
-  // oci.go validateRegistryScopeFormat, adapted from distribution's reference grammar. The
-  // repository expression is rewritten without the nested "[-]*" so Java's backtracking matcher
-  // stays linear; it accepts exactly the same strings.
-  private static final Pattern DOMAIN =
-      Pattern.compile("[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?");
-  private static final Pattern REPOSITORY =
-      Pattern.compile("[a-z0-9]++(?:(?:[._]|__|-++)[a-z0-9]++)*+(?:/[a-z0-9]++(?:(?:[._]|__|-++)[a-z0-9]++)*+)*+");
+  // oci.go validateRegistryScopeFormat: domain/repository with distribution's domain and
+  // repository expressions. Rewritten without repeated groups, which Java's matcher evaluates
+  // recursively (a long "a-a-a-..." repository overflowed the stack): both ends of the domain and
+  // of the repository are alphanumeric, and the lookahead forbids every run of separators other
+  // than ".", "_", "__", "-+" and "/". It accepts exactly the strings Go's expressions accept.
+  static final String SCOPE_EXPRESSION = "(?!.*(?:[./][._/-]|_[./-]|-[._/]|___))"
+      + "[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]+)?/[a-z0-9](?:[a-z0-9._/-]*[a-z0-9])?";
+  private static final Pattern SCOPE = Pattern.compile(SCOPE_EXPRESSION, Pattern.DOTALL);
 
   private final JsonDocument json;
   private final Findings findings;
@@ -317,12 +318,8 @@ final class NotationRules {
           + "\" with a wildcard; scopes are exact repositories (domain/repository), or \"*\" alone");
       return;
     }
-    int slash = scope.indexOf('/');
-    String domain = slash < 0 ? "" : scope.substring(0, slash);
-    String repository = slash < 0 ? "" : scope.substring(slash + 1);
     // notation.scopeFormat — domain/repository, lowercase repository, no scheme, tag or digest.
-    if (domain.isEmpty() || repository.isEmpty()
-        || !DOMAIN.matcher(domain).matches() || !REPOSITORY.matcher(repository).matches()) {
+    if (!SCOPE.matcher(scope).matches()) {
       findings.error("notation.scopeFormat", at, "statement " + who + " has the registry scope \"" + scope
           + "\", which is not a fully qualified repository; write domain[:port]/repository with a lowercase repository "
           + "and no scheme, tag or digest, e.g. \"registry.example.com/team/app\"");
