@@ -379,7 +379,7 @@ public final class ClusterSync implements AutoCloseable {
     return false;
   }
 
-  static String describe(Throwable e) {
+  public static String describe(Throwable e) {
     if (unreachable(e)) {
       return "API server unreachable: " + rootMessage(e);
     }
