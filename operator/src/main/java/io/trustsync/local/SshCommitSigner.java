@@ -7,12 +7,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.util.Arrays;
 import java.util.Base64;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
 
 /**
  * Signs commits with an ed25519 key in the SSHSIG format ({@code gpg.format=ssh}), as
@@ -34,9 +35,13 @@ public final class SshCommitSigner implements CommitSigner {
     return new SshCommitSigner(newEd25519KeyPair());
   }
 
+  /**
+   * A new ed25519 key pair usable everywhere here: made through Apache MINA sshd, whose SSH
+   * server and client (JGit's) refuse the JDK's own ed25519 key classes; the JDK signs with it.
+   */
   public static KeyPair newEd25519KeyPair() {
     try {
-      return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+      return KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
