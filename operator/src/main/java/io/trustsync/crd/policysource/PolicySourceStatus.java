@@ -1,0 +1,70 @@
+package io.trustsync.crd.policysource;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class PolicySourceStatus {
+  @JsonPropertyDescription("Generation of the spec this status describes.")
+  public Long observedGeneration;
+
+  @JsonPropertyDescription("Commit most recently fetched, accepted or not.")
+  public String fetchedRevision;
+
+  @JsonPropertyDescription("When it was fetched, RFC 3339.")
+  public String fetchedAt;
+
+  @JsonPropertyDescription("Commit that passed validation most recently; this is what distributions apply.")
+  public String lastAcceptedRevision;
+
+  @JsonPropertyDescription("When that commit was accepted, RFC 3339.")
+  public String lastAcceptedAt;
+
+  @JsonPropertyDescription("Commit time of the accepted revision, RFC 3339 (the start of propagation latency).")
+  public String lastAcceptedCommitTime;
+
+  @JsonPropertyDescription("Validation of the fetched revision.")
+  public ValidationSummary validation;
+
+  @JsonPropertyDescription("Signature verification of the fetched revision, when enabled.")
+  public SignatureStatus signature;
+
+  @JsonPropertyDescription("Ready, Reconciling and Stalled, following kstatus.")
+  public List<Condition> conditions = new ArrayList<>();
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class ValidationSummary {
+    public String revision;
+    public Long errors;
+    public Long warnings;
+
+    @JsonPropertyDescription("The findings (at most 100), errors first.")
+    public List<FindingStatus> findings = new ArrayList<>();
+
+    @JsonPropertyDescription("True when findings were cut to 100.")
+    public Boolean truncated;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class FindingStatus {
+    public String ruleId;
+    public String severity;
+    public String file;
+    public String pointer;
+    public Integer line;
+    public Integer column;
+    public String message;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class SignatureStatus {
+    public String revision;
+    public Boolean trusted;
+    public String type;
+    public String key;
+    public String reason;
+  }
+}

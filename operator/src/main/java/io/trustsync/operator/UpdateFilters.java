@@ -1,0 +1,27 @@
+package io.trustsync.operator;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
+import java.util.Objects;
+
+/**
+ * Reconcile on a spec change, a deletion, a finalizer change or a new
+ * {@code trustsync.io/reconcile-requested-at} annotation — not on our own status patches.
+ */
+public final class UpdateFilters {
+  public static final String RECONCILE_REQUESTED_AT = "trustsync.io/reconcile-requested-at";
+
+  private UpdateFilters() {}
+
+  public static <R extends HasMetadata> OnUpdateFilter<R> specOrRequest() {
+    return (before, after) -> !Objects.equals(before.getMetadata().getGeneration(), after.getMetadata().getGeneration())
+        || !Objects.equals(requested(before), requested(after))
+        || !Objects.equals(before.getMetadata().getDeletionTimestamp(), after.getMetadata().getDeletionTimestamp())
+        || !Objects.equals(before.getMetadata().getFinalizers(), after.getMetadata().getFinalizers())
+        || !Objects.equals(before.getMetadata().getLabels(), after.getMetadata().getLabels());
+  }
+
+  private static String requested(HasMetadata resource) {
+    return resource.getMetadata().getAnnotations() == null ? null : resource.getMetadata().getAnnotations().get(RECONCILE_REQUESTED_AT);
+  }
+}

@@ -1,0 +1,117 @@
+package io.trustsync.operator.member;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.VersionInfo;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.trustsync.crd.membercluster.MemberCluster;
+import io.trustsync.crd.membercluster.MemberClusterStatus;
+import io.trustsync.operator.Conditions;
+import io.trustsync.operator.EventRecorder;
+import io.trustsync.operator.GoDuration;
+import io.trustsync.operator.distribution.ClusterSync;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Probes each member cluster: reachable or not, which version, when last seen. */
+@ControllerConfiguration(name = "membercluster", generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = MemberClusterReconciler.SpecOrRequest.class))
+public final class MemberClusterReconciler implements Reconciler<MemberCluster>, Cleaner<MemberCluster> {
+  static final Duration DEFAULT_PROBE = Duration.ofSeconds(30);
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
+
+  public static final class SpecOrRequest implements io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter<MemberCluster> {
+    @Override
+    public boolean accept(MemberCluster before, MemberCluster after) {
+      return io.trustsync.operator.UpdateFilters.<MemberCluster>specOrRequest().accept(before, after);
+    }
+  }
+
+  private final MemberConnections connections;
+  private final EventRecorder events;
+
+  public MemberClusterReconciler(MemberConnections connections, EventRecorder events) {
+    this.connections = connections;
+    this.events = events;
+  }
+
+  @Override
+  public UpdateControl<MemberCluster> reconcile(MemberCluster cluster, Context<MemberCluster> context) {
+    MemberClusterStatus previous = cluster.getStatus() != null ? cluster.getStatus() : new MemberClusterStatus();
+    MemberClusterStatus status = new MemberClusterStatus();
+    status.observedGeneration = cluster.getMetadata().getGeneration();
+    status.lastContact = previous.lastContact;
+    Duration interval;
+    try {
+      interval = GoDuration.parse(cluster.getSpec() == null ? null : cluster.getSpec().probeInterval, DEFAULT_PROBE);
+    } catch (IllegalArgumentException e) {
+      interval = DEFAULT_PROBE;
+    }
+    String reason;
+    String message;
+    try {
+      KubernetesClient client = connections.connect(cluster);
+      VersionInfo version = CompletableFuture.supplyAsync(client::getKubernetesVersion)
+          .get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      status.reachable = true;
+      status.serverVersion = version.getGitVersion();
+      status.lastContact = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+      reason = "Reachable";
+      message = "API server " + version.getGitVersion() + " answered";
+    } catch (MemberConnections.MemberConfigurationException e) {
+      status.reachable = false;
+      reason = "InvalidKubeconfig";
+      message = e.getMessage();
+    } catch (java.util.concurrent.TimeoutException e) {
+      status.reachable = false;
+      reason = "Unreachable";
+      message = "API server did not answer within " + PROBE_TIMEOUT.toSeconds() + "s";
+    } catch (Exception e) {
+      status.reachable = false;
+      reason = "Unreachable";
+      message = ClusterSync.describe(e);
+    }
+    status.message = Boolean.TRUE.equals(status.reachable) ? null : message;
+    status.conditions = new Conditions(previous.conditions, status.observedGeneration, Instant.now())
+        .set(Conditions.READY, Boolean.TRUE.equals(status.reachable), reason, message)
+        .set(Conditions.STALLED, reason.equals("InvalidKubeconfig"), reason, reason.equals("InvalidKubeconfig") ? message : "")
+        .build();
+    if (!Objects.equals(previous.reachable, status.reachable)) {
+      if (Boolean.TRUE.equals(status.reachable)) {
+        events.normal(cluster, "Reachable", message);
+      } else {
+        events.warning(cluster, reason, message);
+      }
+    }
+    UpdateControl<MemberCluster> control;
+    if (Objects.equals(previous.reachable, status.reachable) && Objects.equals(previous.serverVersion, status.serverVersion)
+        && Objects.equals(previous.message, status.message) && Conditions.same(previous.conditions, status.conditions)
+        && Objects.equals(previous.observedGeneration, status.observedGeneration)
+        && Duration.between(parse(previous.lastContact), Instant.now()).compareTo(interval.multipliedBy(4)) < 0) {
+      control = UpdateControl.noUpdate(); // lastContact is refreshed only now and then, not at every probe
+    } else {
+      cluster.setStatus(status);
+      control = UpdateControl.patchStatus(cluster);
+    }
+    return control.rescheduleAfter(interval);
+  }
+
+  private static Instant parse(String time) {
+    return time == null ? Instant.EPOCH : Instant.parse(time);
+  }
+
+  @Override
+  public DeleteControl cleanup(MemberCluster cluster, Context<MemberCluster> context) {
+    connections.forget(MemberConnections.key(cluster));
+    return DeleteControl.defaultDelete();
+  }
+}

@@ -1,0 +1,12 @@
+package io.trustsync.operator.source;
+
+import io.trustsync.validation.AcceptedEnvironment;
+import java.time.Instant;
+import java.util.Map;
+
+/** A revision of a PolicySource that passed validation, held in memory for rendering. */
+public record AcceptedRevision(String source, String revision, Instant commitTime, Instant acceptedAt, Map<String, AcceptedEnvironment> environments) {
+  public AcceptedRevision {
+    environments = Map.copyOf(environments);
+  }
+}
