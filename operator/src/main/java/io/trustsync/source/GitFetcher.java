@@ -226,7 +226,9 @@ public final class GitFetcher {
     }
     if (messages.contains("not authorized") || messages.contains("authentication is required")
         || messages.contains("auth fail") || messages.contains("no more authentication methods")
-        || messages.contains("authentication failed")) {
+        || messages.contains("authentication failed")
+        // authenticated, but this key or user may not read the repository (forges answer so)
+        || messages.contains("access denied") || messages.contains("permission denied")) {
       return new SourceException("authentication failed for " + url + ": " + switch (source.auth()) {
         case GitAuth.None none -> "the repository needs credentials; reference a Secret with a username/password, token or SSH key";
         case GitAuth.Basic basic -> "check the username and password in the credentials Secret";

@@ -57,9 +57,15 @@ public record GitSource(String url, GitRef ref, GitAuth auth, String caPem, Stri
     return url.startsWith("ssh://") || SCP_LIKE.matcher(url).matches();
   }
 
-  /** The URL without a password or token someone wrote into it, for messages and logs. */
+  /**
+   * The URL without a password or token someone wrote into it, for messages and logs. An SSH
+   * user name (git@) is no secret and stays; HTTP user info is dropped whole, as tokens are
+   * often written there without a colon.
+   */
   public String displayUrl() {
-    return url.replaceFirst("^([a-z]+://)[^/@]*@", "$1");
+    return url.startsWith("ssh://")
+        ? url.replaceFirst("^ssh://([^/:@]*)(:[^/@]*)?@", "ssh://$1@")
+        : url.replaceFirst("^([a-z]+://)[^/@]*@", "$1");
   }
 
   private static String normalisePath(String path) {
