@@ -207,6 +207,9 @@ public final class GitFetcher {
     StoredConfig config = repository.getConfig();
     // the operator's user or system git config must not weaken TLS for sources
     config.setBoolean("http", null, "sslVerify", true);
+    // JGit's automatic gc would otherwise run on a background thread after the fetch returns,
+    // outside the per-source lock, racing the next fetch of the same source
+    config.setBoolean("gc", null, "autoDetach", false);
     config.save();
     return repository;
   }
