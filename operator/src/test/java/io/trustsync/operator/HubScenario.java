@@ -1,0 +1,146 @@
+package io.trustsync.operator;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.trustsync.crd.SecretReference;
+import io.trustsync.crd.distribution.TrustDistribution;
+import io.trustsync.crd.distribution.TrustDistributionSpec;
+import io.trustsync.crd.membercluster.MemberCluster;
+import io.trustsync.crd.membercluster.MemberClusterSpec;
+import io.trustsync.crd.policysource.PolicySource;
+import io.trustsync.crd.policysource.PolicySourceSpec;
+import io.trustsync.local.GitCommit;
+import io.trustsync.local.LocalControlPlane;
+import io.trustsync.testing.ProjectFolder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * One test's corner of the hub: its own namespace (namespaces never finish deleting without a
+ * controller-manager, so every test gets a fresh one), member registrations and the resources a
+ * platform team would create.
+ */
+final class HubScenario {
+  final KubernetesClient hub;
+  final String namespace;
+
+  HubScenario(LocalControlPlane hubPlane, String prefix) {
+    this.hub = hubPlane.client();
+    this.namespace = prefix + "-" + UUID.randomUUID().toString().substring(0, 6);
+    hub.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
+  }
+
+  /** Registers each member as a MemberCluster named like its control plane, with a kubeconfig Secret. */
+  void registerMembers(List<LocalControlPlane> members, Map<String, String> labels) {
+    for (LocalControlPlane member : members) {
+      secret(member.name() + "-kubeconfig", Map.of("kubeconfig", member.kubeconfig()));
+      MemberCluster cluster = new MemberCluster();
+      cluster.setMetadata(new ObjectMetaBuilder().withName(member.name()).withNamespace(namespace).withLabels(labels).build());
+      cluster.setSpec(new MemberClusterSpec());
+      cluster.getSpec().kubeconfigSecretRef = new MemberClusterSpec.KubeconfigSecretReference();
+      cluster.getSpec().kubeconfigSecretRef.name = member.name() + "-kubeconfig";
+      cluster.getSpec().probeInterval = "2s";
+      hub.resource(cluster).create();
+    }
+  }
+
+  void secret(String name, Map<String, String> data) {
+    hub.secrets().inNamespace(namespace).resource(new SecretBuilder()
+        .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+        .withStringData(data).build()).serverSideApply();
+  }
+
+  PolicySource source(String name, String url, Consumer<PolicySourceSpec> customize) {
+    PolicySource source = new PolicySource();
+    source.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    PolicySourceSpec spec = new PolicySourceSpec();
+    spec.url = url;
+    spec.interval = "2s";
+    customize.accept(spec);
+    source.setSpec(spec);
+    return hub.resource(source).create();
+  }
+
+  TrustDistribution distribution(String name, String environment, String targetNamespace, Consumer<TrustDistributionSpec> customize) {
+    TrustDistribution distribution = new TrustDistribution();
+    distribution.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    TrustDistributionSpec spec = new TrustDistributionSpec();
+    spec.sourceRef = new TrustDistributionSpec.SourceReference();
+    spec.sourceRef.name = "policies";
+    spec.environment = environment;
+    spec.targetNamespace = targetNamespace;
+    customize.accept(spec);
+    distribution.setSpec(spec);
+    return hub.resource(distribution).create();
+  }
+
+  TrustDistribution distribution(String name) {
+    return hub.resources(TrustDistribution.class).inNamespace(namespace).withName(name).get();
+  }
+
+  PolicySource source(String name) {
+    return hub.resources(PolicySource.class).inNamespace(namespace).withName(name).get();
+  }
+
+  static String condition(TrustDistribution distribution, String type) {
+    if (distribution == null || distribution.getStatus() == null) {
+      return null;
+    }
+    return distribution.getStatus().conditions.stream().filter(c -> type.equals(c.getType())).map(c -> c.getStatus()).findFirst().orElse(null);
+  }
+
+  static io.fabric8.kubernetes.api.model.Condition condition(PolicySource source, String type) {
+    if (source == null || source.getStatus() == null) {
+      return null;
+    }
+    return source.getStatus().conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+  }
+
+  static boolean ready(TrustDistribution distribution, String revision) {
+    return "True".equals(condition(distribution, "Ready")) && revision.equals(distribution.getStatus().revision)
+        && distribution.getStatus().observedGeneration.equals(distribution.getMetadata().getGeneration());
+  }
+
+  static GenericKubernetesResource trustPolicy(KubernetesClient member, String namespace, String name) {
+    return member.genericKubernetesResources("trustsync.io/v1alpha1", "TrustPolicy").inNamespace(namespace).withName(name).get();
+  }
+
+  static String revisionOf(GenericKubernetesResource object) {
+    return object == null ? null : object.getMetadata().getAnnotations().get("trustsync.io/source-revision");
+  }
+
+  /** The shipped example repository as a commit, with files replaced or removed (null content). */
+  static GitCommit example(Map<String, String> changes) {
+    GitCommit base = GitCommit.fromDirectory(ProjectFolder.root().resolve("policy-repo-example"));
+    SortedMap<String, byte[]> files = new TreeMap<>(base.files());
+    files.keySet().removeIf(path -> path.startsWith("scripts/") || path.endsWith(".gitignore"));
+    changes.forEach((path, content) -> {
+      if (content == null) {
+        files.keySet().removeIf(p -> p.equals(path) || p.startsWith(path + "/"));
+      } else {
+        files.put(path, content.getBytes(StandardCharsets.UTF_8));
+      }
+    });
+    return new GitCommit(files, base.message(), base.authorName(), base.authorEmail(), base.when(), null);
+  }
+
+  static String exampleFile(String path) {
+    try {
+      return java.nio.file.Files.readString(ProjectFolder.root().resolve("policy-repo-example").resolve(path));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static SecretReference ref(String name) {
+    return new SecretReference(name);
+  }
+}
