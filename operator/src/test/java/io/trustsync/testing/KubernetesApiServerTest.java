@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -38,8 +37,8 @@ class KubernetesApiServerTest {
       .build();
 
   @BeforeAll
-  static void installTestCrd() {
-    fleet.hub().installCrds(Path.of("src/test/resources/widgets.testing.trustsync.io.yaml"));
+  static void installTestCrd() throws Exception {
+    fleet.hub().installCrds(Path.of(KubernetesApiServerTest.class.getResource("/widgets.testing.trustsync.io.yaml").toURI()));
   }
 
   @Test
