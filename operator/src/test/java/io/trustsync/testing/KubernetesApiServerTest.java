@@ -58,6 +58,23 @@ class KubernetesApiServerTest {
   }
 
   @Test
+  void statusSubresourceSeparatesStatusFromSpec() {
+    String namespace = newNamespace(fleet.hub().client());
+    var widgets = fleet.hub().client().genericKubernetesResources(WIDGETS).inNamespace(namespace);
+    GenericKubernetesResource created = widgets.resource(widget("w", Map.of("size", 2))).create();
+
+    // A write to the main resource drops status; only the status subresource sets it.
+    created.setAdditionalProperty("status", Map.of("observedSize", 2));
+    GenericKubernetesResource updated = widgets.resource(created).update();
+    assertThat(updated.getAdditionalProperties()).doesNotContainKey("status");
+
+    updated.setAdditionalProperty("status", Map.of("observedSize", 2));
+    GenericKubernetesResource withStatus = widgets.resource(updated).updateStatus();
+    assertThat(withStatus.getAdditionalProperties().get("status")).isEqualTo(Map.of("observedSize", 2));
+    assertThat(withStatus.getMetadata().getGeneration()).isEqualTo(1L);
+  }
+
+  @Test
   void serverSideApplyConflictsWhenAnotherManagerOwnsAFieldAndForceTakesIt() {
     KubernetesClient member = fleet.member(0).client();
     String namespace = newNamespace(member);
