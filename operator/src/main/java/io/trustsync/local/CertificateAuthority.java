@@ -10,7 +10,6 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
@@ -114,7 +113,7 @@ public final class CertificateAuthority {
       KeyManagerFactory keyManagers = null;
       if (presented != null) {
         keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keyManagers.init(presented.keyStore(root.certificate()), IssuedCertificate.NO_PASSWORD);
+        keyManagers.init(presented.keyStore(root.certificate()), IssuedCertificate.KEY_STORE_PASSWORD);
       }
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(
@@ -182,7 +181,8 @@ public final class CertificateAuthority {
   /** A certificate with its private key. */
   public record IssuedCertificate(X509Certificate certificate, KeyPair keys) {
 
-    static final char[] NO_PASSWORD = "changeit".toCharArray();
+    // Guards only an in-memory key store that never leaves this process.
+    static final char[] KEY_STORE_PASSWORD = "in-memory".toCharArray();
 
     public String certificatePem() {
       try {
@@ -200,8 +200,7 @@ public final class CertificateAuthority {
     KeyStore keyStore(X509Certificate issuer) throws GeneralSecurityException, IOException {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
-      List<X509Certificate> chain = new ArrayList<>(List.of(certificate, issuer));
-      store.setKeyEntry("key", keys.getPrivate(), NO_PASSWORD, chain.toArray(X509Certificate[]::new));
+      store.setKeyEntry("key", keys.getPrivate(), KEY_STORE_PASSWORD, new X509Certificate[] {certificate, issuer});
       return store;
     }
   }

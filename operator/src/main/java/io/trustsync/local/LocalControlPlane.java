@@ -47,8 +47,9 @@ public final class LocalControlPlane implements AutoCloseable {
   private final int etcdPort;
   private final int etcdPeerPort;
   private final Thread shutdownHook;
-  private Process etcd;
-  private Process apiServer;
+  // Volatile: the shutdown hook reads them without the lock a starting thread may hold.
+  private volatile Process etcd;
+  private volatile Process apiServer;
   private KubernetesClient adminClient;
 
   private LocalControlPlane(String name, KubeBinaries binaries, Path dataDirectory) {
@@ -62,7 +63,10 @@ public final class LocalControlPlane implements AutoCloseable {
     this.apiPort = ports[0];
     this.etcdPort = ports[1];
     this.etcdPeerPort = ports[2];
-    this.shutdownHook = new Thread(this::stop, "stop-" + name);
+    this.shutdownHook = new Thread(() -> {
+      terminate(apiServer);
+      terminate(etcd);
+    }, "stop-" + name);
   }
 
   /** Starts a control plane with binaries found as {@link KubeBinaries#fromEnvironment()} says. */
@@ -207,7 +211,7 @@ public final class LocalControlPlane implements AutoCloseable {
 
   /**
    * Applies every CustomResourceDefinition in a YAML file, or in every {@code *.yaml} / {@code *.yml}
-   * file of a folder, and waits until each is established.
+   * file under a folder (sub-folders included), and waits until each is established.
    */
   public void installCrds(Path fileOrFolder) {
     List<CustomResourceDefinition> installed = new ArrayList<>();
@@ -237,7 +241,7 @@ public final class LocalControlPlane implements AutoCloseable {
     if (!Files.isDirectory(fileOrFolder)) {
       return Files.exists(fileOrFolder) ? List.of(fileOrFolder) : List.of();
     }
-    try (Stream<Path> files = Files.list(fileOrFolder)) {
+    try (Stream<Path> files = Files.walk(fileOrFolder)) {
       return files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")).sorted().toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

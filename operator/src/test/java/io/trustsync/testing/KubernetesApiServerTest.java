@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -38,8 +37,8 @@ class KubernetesApiServerTest {
       .build();
 
   @BeforeAll
-  static void installTestCrd() {
-    fleet.hub().installCrds(Path.of("src/test/resources/widgets.testing.trustsync.io.yaml"));
+  static void installTestCrd() throws Exception {
+    fleet.hub().installCrds(Path.of(KubernetesApiServerTest.class.getResource("/widgets.testing.trustsync.io.yaml").toURI()));
   }
 
   @Test
@@ -56,6 +55,23 @@ class KubernetesApiServerTest {
         });
     assertThat(hub.genericKubernetesResources(WIDGETS).inNamespace(namespace).list().getItems())
         .extracting(w -> w.getMetadata().getName()).containsExactly("good");
+  }
+
+  @Test
+  void statusSubresourceSeparatesStatusFromSpec() {
+    String namespace = newNamespace(fleet.hub().client());
+    var widgets = fleet.hub().client().genericKubernetesResources(WIDGETS).inNamespace(namespace);
+    GenericKubernetesResource created = widgets.resource(widget("w", Map.of("size", 2))).create();
+
+    // A write to the main resource drops status; only the status subresource sets it.
+    created.setAdditionalProperty("status", Map.of("observedSize", 2));
+    GenericKubernetesResource updated = widgets.resource(created).update();
+    assertThat(updated.getAdditionalProperties()).doesNotContainKey("status");
+
+    updated.setAdditionalProperty("status", Map.of("observedSize", 2));
+    GenericKubernetesResource withStatus = widgets.resource(updated).updateStatus();
+    assertThat(withStatus.getAdditionalProperties().get("status")).isEqualTo(Map.of("observedSize", 2));
+    assertThat(withStatus.getMetadata().getGeneration()).isEqualTo(1L);
   }
 
   @Test
