@@ -33,7 +33,12 @@ final class SourceCredentials {
     if (spec == null || spec.url == null || spec.url.isBlank()) {
       throw new InvalidSourceException("spec.url is empty; set the Git URL of the policy repository");
     }
-    GitSource git = GitSource.of(spec.url);
+    GitSource git;
+    try {
+      git = GitSource.of(spec.url.trim());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidSourceException("spec.url: " + e.getMessage());
+    }
     try {
       PolicySourceSpec.GitReference ref = spec.ref;
       if (ref != null) {
