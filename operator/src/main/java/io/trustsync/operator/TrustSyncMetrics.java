@@ -51,7 +51,7 @@ public final class TrustSyncMetrics {
     }
   }
 
-  /** trustsync_source_revision_info{source,revision,state} = 1 for the fetched and the accepted revision. */
+  /** trustsync_source_revision{source,revision,kind} = 1 for the fetched and the accepted revision. */
   public void revision(String source, String fetched, String accepted) {
     Map<String, Tags> now = new ConcurrentHashMap<>();
     if (fetched != null) {
@@ -60,7 +60,7 @@ public final class TrustSyncMetrics {
     if (accepted != null) {
       now.put("accepted", Tags.of("source", source, "revision", accepted, "kind", "accepted"));
     }
-    replaceInfo(revisionInfo, source, now, "trustsync_source_revision_info", "Revisions of a policy source (value 1)");
+    replaceInfo(revisionInfo, source, now, "trustsync_source_revision", "Fetched and accepted revision of a policy source (value 1)");
   }
 
   public void findings(String source, long errors, long warnings) {

@@ -78,7 +78,8 @@ class OperatorEndToEndTest {
   private static void awaitReady(HubScenario hub, String distribution, String revision) {
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
         .untilAsserted(() -> assertThat(hub.distribution(distribution)).matches(d -> ready(d, revision),
-            "Ready at " + revision + ": " + io.fabric8.kubernetes.client.utils.Serialization.asYaml(hub.distribution(distribution).getStatus())));
+            "Ready at " + revision + ": " + io.fabric8.kubernetes.client.utils.Serialization.asYaml(hub.distribution(distribution).getStatus())
+                + "\nsource: " + io.fabric8.kubernetes.client.utils.Serialization.asYaml(hub.source("policies").getStatus())));
   }
 
   @Test
@@ -226,9 +227,10 @@ class OperatorEndToEndTest {
     awaitReady(s.hub(), "production", first);
 
     String withoutTsa = exampleFile("environments/production/trustpolicy.json").replace(",\n        \"tsa:acme-tsa\"", "");
-    String second = s.repo().commit(example(Map.of(
-        "environments/production/trustpolicy.json", withoutTsa,
-        "environments/production/truststore", null)));
+    Map<String, String> changes = new HashMap<>();
+    changes.put("environments/production/trustpolicy.json", withoutTsa);
+    changes.put("environments/production/truststore", null); // the store folder goes too
+    String second = s.repo().commit(example(changes));
     awaitReady(s.hub(), "production", second);
     for (KubernetesClient member : members()) {
       assertThat(member.genericKubernetesResources("trustsync.io/v1alpha1", "TrustStore").inNamespace(s.target()).list().getItems())
@@ -298,7 +300,7 @@ class OperatorEndToEndTest {
 
     HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + operator.httpPort() + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString());
-    assertThat(metrics.body()).contains("trustsync_source_revision_info{", "trustsync_cluster_sync_state{",
+    assertThat(metrics.body()).contains("trustsync_source_revision{", "trustsync_cluster_sync_state{",
         "trustsync_certificate_not_after_seconds{", "trustsync_propagation_latency_seconds", "trustsync_source_fetch_duration_seconds",
         "trustsync_last_successful_sync_timestamp_seconds{", "trustsync_validation_findings{");
     assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + operator.httpPort() + "/readyz")).build(),

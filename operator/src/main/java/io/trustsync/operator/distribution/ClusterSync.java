@@ -51,14 +51,14 @@ public final class ClusterSync implements AutoCloseable {
 
   /** Kinds any profile renders: pruning looks at all of them, so switching profile cleans up. */
   private static final List<Kind> KNOWN_KINDS = List.of(
-      new Kind("trustsync.io/v1alpha1", "TrustStore"),
-      new Kind("trustsync.io/v1alpha1", "TrustPolicy"),
-      new Kind("config.ratify.deislabs.io/v1beta1", "NamespacedKeyManagementProvider"),
-      new Kind("config.ratify.deislabs.io/v1beta1", "NamespacedVerifier"),
-      new Kind("config.ratify.deislabs.io/v1beta1", "KeyManagementProvider"),
-      new Kind("config.ratify.deislabs.io/v1beta1", "Verifier"),
-      new Kind("config.ratify.sh/v2alpha1", "NamespacedExecutor"),
-      new Kind("config.ratify.sh/v2alpha1", "Executor"));
+      new Kind("trustsync.io/v1alpha1", "TrustStore", "truststores", true),
+      new Kind("trustsync.io/v1alpha1", "TrustPolicy", "trustpolicies", true),
+      new Kind("config.ratify.deislabs.io/v1beta1", "NamespacedKeyManagementProvider", "namespacedkeymanagementproviders", true),
+      new Kind("config.ratify.deislabs.io/v1beta1", "NamespacedVerifier", "namespacedverifiers", true),
+      new Kind("config.ratify.deislabs.io/v1beta1", "KeyManagementProvider", "keymanagementproviders", false),
+      new Kind("config.ratify.deislabs.io/v1beta1", "Verifier", "verifiers", false),
+      new Kind("config.ratify.sh/v2alpha1", "NamespacedExecutor", "namespacedexecutors", true),
+      new Kind("config.ratify.sh/v2alpha1", "Executor", "executors", false));
 
   public enum State { Applying, Synced, Drifted, Failed, Unreachable }
 
@@ -77,7 +77,24 @@ public final class ClusterSync implements AutoCloseable {
     void applied(String cluster, String revision, Instant commitTime);
   }
 
-  record Kind(String apiVersion, String kind) {}
+  /** A kind described fully, so no API discovery is needed (and a missing CRD is a plain 404). */
+  record Kind(String apiVersion, String kind, String plural, boolean namespaced) {
+    io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext context() {
+      int slash = apiVersion.indexOf('/');
+      return new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder()
+          .withGroup(apiVersion.substring(0, slash))
+          .withVersion(apiVersion.substring(slash + 1))
+          .withKind(kind)
+          .withPlural(plural)
+          .withNamespaced(namespaced)
+          .build();
+    }
+
+    static Kind of(String apiVersion, String kind) {
+      return KNOWN_KINDS.stream().filter(k -> k.apiVersion().equals(apiVersion) && k.kind().equals(kind)).findFirst()
+          .orElseThrow(() -> new IllegalStateException("TrustSync does not render " + apiVersion + " " + kind));
+    }
+  }
 
   private final String cluster;
   private final String labelValue;
@@ -119,14 +136,22 @@ public final class ClusterSync implements AutoCloseable {
     return client;
   }
 
-  /** Hands over a new desired state; applied at once unless it is what is already live. */
+  /**
+   * Hands over a desired state. An unchanged one is ignored (failures are retried on their own
+   * schedule); {@code force} re-runs the sync now, e.g. when the member was seen reachable again.
+   */
   public void update(DesiredState next, boolean force) {
+    if (loop.isShutdown()) {
+      return;
+    }
     loop.execute(() -> {
-      boolean same = next.sameAs(applied) && state != State.Failed && state != State.Unreachable;
+      if (next.sameAs(desired) && !force) {
+        return;
+      }
       desired = next;
       desiredById.clear();
       next.objects().forEach(o -> desiredById.put(o.id(), o));
-      if (same && !(force && next.correctDrift())) {
+      if (next.sameAs(applied) && state == State.Synced) {
         return;
       }
       sync();
@@ -203,7 +228,8 @@ public final class ClusterSync implements AutoCloseable {
 
   private JsonNode apply(RenderedObject object) {
     GenericKubernetesResource resource = JSON.convertValue(object.manifest(), GenericKubernetesResource.class);
-    GenericKubernetesResource result = client.resource(resource).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+    GenericKubernetesResource result = operation(Kind.of(object.apiVersion(), object.kind()), object.namespace())
+        .resource(resource).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
     return JSON.valueToTree(result);
   }
 
@@ -220,7 +246,7 @@ public final class ClusterSync implements AutoCloseable {
       }
       for (GenericKubernetesResource live : owned) {
         if (!desiredById.containsKey(id(live))) {
-          client.resource(live).delete();
+          operation(kind, live.getMetadata().getNamespace()).withName(live.getMetadata().getName()).delete();
           LOG.info("cluster {}: pruned {}", cluster, id(live));
         }
       }
@@ -228,14 +254,13 @@ public final class ClusterSync implements AutoCloseable {
   }
 
   private NonNamespaceOperation<GenericKubernetesResource, io.fabric8.kubernetes.api.model.GenericKubernetesResourceList, Resource<GenericKubernetesResource>> operation(Kind kind, String namespace) {
-    boolean namespaced = !(kind.kind().equals("KeyManagementProvider") || kind.kind().equals("Verifier") || kind.kind().equals("Executor"));
-    var resources = client.genericKubernetesResources(kind.apiVersion(), kind.kind());
-    return namespaced && namespace != null ? resources.inNamespace(namespace) : resources;
+    var resources = client.genericKubernetesResources(kind.context());
+    return kind.namespaced() && namespace != null ? resources.inNamespace(namespace) : resources;
   }
 
   /** Watches the kinds of the desired objects, label-selected to this distribution. */
   private void ensureWatchers(DesiredState d) {
-    List<Kind> kinds = d.objects().stream().map(o -> new Kind(o.apiVersion(), o.kind())).distinct().toList();
+    List<Kind> kinds = d.objects().stream().map(o -> Kind.of(o.apiVersion(), o.kind())).distinct().toList();
     if (!Objects.equals(watchedNamespace, d.namespace())) {
       stopWatchers();
       watchedNamespace = d.namespace();
@@ -256,19 +281,19 @@ public final class ClusterSync implements AutoCloseable {
           @Override
           public void onAdd(GenericKubernetesResource live) {
             Instant seen = Instant.now();
-            loop.execute(() -> observe(live, false, seen));
+            enqueue(() -> observe(live, false, seen));
           }
 
           @Override
           public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource live) {
             Instant seen = Instant.now();
-            loop.execute(() -> observe(live, false, seen));
+            enqueue(() -> observe(live, false, seen));
           }
 
           @Override
           public void onDelete(GenericKubernetesResource live, boolean finalStateUnknown) {
             Instant seen = Instant.now();
-            loop.execute(() -> observe(live, true, seen));
+            enqueue(() -> observe(live, true, seen));
           }
         });
         informer.start();
@@ -317,7 +342,8 @@ public final class ClusterSync implements AutoCloseable {
     publish(State.Drifted, "correcting " + found.change().toLowerCase() + " " + id);
     try {
       if (want == null) {
-        client.resource(live).delete();
+        operation(Kind.of(live.getApiVersion(), live.getKind()), live.getMetadata().getNamespace())
+            .withName(live.getMetadata().getName()).delete();
       } else {
         appliedById.put(id, apply(want));
       }
@@ -420,6 +446,12 @@ public final class ClusterSync implements AutoCloseable {
     }
   }
 
+  private void enqueue(Runnable task) {
+    if (!loop.isShutdown()) {
+      loop.execute(task);
+    }
+  }
+
   private void cancelRetry() {
     if (retry != null) {
       retry.cancel(false);
@@ -434,7 +466,7 @@ public final class ClusterSync implements AutoCloseable {
 
   /** Deletes every object this distribution owns in the cluster (distribution deleted with prune). */
   public void deleteOwned(String namespace) {
-    loop.execute(() -> {
+    enqueue(() -> {
       stopWatchers();
       for (Kind kind : KNOWN_KINDS) {
         try {
@@ -448,7 +480,7 @@ public final class ClusterSync implements AutoCloseable {
 
   @Override
   public void close() {
-    loop.execute(this::stopWatchers);
+    enqueue(this::stopWatchers);
     loop.shutdown();
     try {
       loop.awaitTermination(10, TimeUnit.SECONDS);

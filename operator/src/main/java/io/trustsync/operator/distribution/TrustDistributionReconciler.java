@@ -162,7 +162,10 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
         sync = new ClusterSync(memberName, label, client, observer(distribution));
         syncs.put(syncKey, sync);
       }
-      sync.update(desired, false);
+      // A member seen reachable again while its worker is backing off: retry at once.
+      boolean backAgain = sync.snapshot().state() == ClusterSync.State.Unreachable
+          && member.getStatus() != null && Boolean.TRUE.equals(member.getStatus().reachable);
+      sync.update(desired, backAgain);
       snapshots.add(sync.snapshot());
     }
     for (String syncKey : List.copyOf(syncs.keySet())) {

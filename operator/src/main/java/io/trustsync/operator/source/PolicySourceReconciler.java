@@ -141,7 +141,7 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
     status.fetchedAt = now();
     String rejection = null;
     String reason = null;
-    if (git.trustedKeys() != null) {
+    if (git.trustedKeys() != null && !git.trustedKeys().isBlank()) {
       PolicySourceStatus.SignatureStatus signature = new PolicySourceStatus.SignatureStatus();
       signature.revision = fetched.commitId();
       signature.trusted = fetched.signature().trusted();
@@ -220,7 +220,7 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
       return;
     }
     try {
-      FetchResult last = fetcher.fetch(key, git.withRef(new GitRef.Commit(previous.lastAcceptedRevision)).withTrustedKeys(null));
+      FetchResult last = fetcher.fetch(key, git.withRef(new GitRef.Commit(previous.lastAcceptedRevision)).withTrustedKeys(""));
       ValidationOptions options = new ValidationOptions(Instant.now(), expiryWindow, RepositoryReader.DEFAULT_MAX_FILE_BYTES);
       ValidationReport report = RepositoryValidator.validate(RepositoryReader.read(last.snapshotRoot()), options);
       if (report.accepted()) {
