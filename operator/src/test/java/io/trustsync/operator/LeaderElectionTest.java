@@ -1,0 +1,63 @@
+package io.trustsync.operator;
+
+import static io.trustsync.operator.HubScenario.example;
+import static io.trustsync.operator.HubScenario.ready;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.trustsync.local.LocalGitRepository;
+import io.trustsync.local.LocalGitServer;
+import io.trustsync.testing.Fleet;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two replicas: only the lease holder ever writes to a member; the other takes over when it dies. */
+class LeaderElectionTest {
+  @RegisterExtension static final Fleet fleet = Fleet.shared(2);
+
+  private static TrustSyncOperator replica(KubernetesClient client, Path cache, String namespace, String identity) throws Exception {
+    return TrustSyncOperator.start(client, new TrustSyncOperator.Settings(null, cache, null, Duration.ofDays(30),
+        new TrustSyncOperator.LeaderElection("trustsync-test", namespace, identity,
+            Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofMillis(500), false)));
+  }
+
+  @Test
+  void onlyTheLeaderWritesAndTheStandbyTakesOverWhenItStops(@TempDir Path cacheA, @TempDir Path cacheB) throws Exception {
+    HubScenario hub = new HubScenario(fleet.hub(), "leader");
+    try (LocalGitServer git = LocalGitServer.launch();
+        KubernetesClient clientA = new KubernetesClientBuilder().withConfig(fleet.hub().config()).build();
+        KubernetesClient clientB = new KubernetesClientBuilder().withConfig(fleet.hub().config()).build()) {
+      LocalGitRepository repo = git.createRepository("policies");
+      TrustSyncOperator a = replica(clientA, cacheA, hub.namespace, "replica-a");
+      await().atMost(Duration.ofSeconds(20)).until(a::leading);
+      TrustSyncOperator b = replica(clientB, cacheB, hub.namespace, "replica-b");
+      try {
+        hub.registerMembers(fleet.members(), Map.of("environment", "production"));
+        String first = repo.commit(example(Map.of()));
+        hub.source("policies", repo.httpUrl().toString(), spec -> {});
+        hub.distribution("production", "production", "trust-" + hub.namespace, spec -> {});
+        await().atMost(Duration.ofSeconds(60)).until(() -> ready(hub.distribution("production"), first));
+
+        assertThat(b.leading()).isFalse();
+        assertThat(a.metrics().scrape()).contains("trustsync_cluster_sync_state{");
+        assertThat(b.metrics().scrape()).as("the standby never touched a member")
+            .doesNotContain("trustsync_cluster_sync_state{").doesNotContain("trustsync_source_fetch_duration");
+
+        a.close(); // the leader dies
+        await().atMost(Duration.ofSeconds(30)).until(b::leading);
+        String second = repo.commit(example(Map.of()).withMessage("after failover"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> ready(hub.distribution("production"), second));
+        assertThat(b.metrics().scrape()).contains("trustsync_cluster_sync_state{");
+      } finally {
+        a.close();
+        b.close();
+      }
+    }
+  }
+}
