@@ -15,13 +15,17 @@ import picocli.CommandLine.Command;
       "Start with:  trustsync validate policy-repo-example",
       "             trustsync render policy-repo-example --env production"
     },
-    subcommands = {ValidateCommand.class, RenderCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {ValidateCommand.class, RenderCommand.class, DiffCommand.class, OperatorCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success, no error findings", "1:error findings (the revision would be rejected)", "2:usage or I/O error"})
 public final class TrustSyncCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    // Short commands print findings, not logs; the operator logs at info. TRUSTSYNC_LOG_LEVEL overrides.
+    String level = System.getenv().getOrDefault("TRUSTSYNC_LOG_LEVEL", args.length > 0 && args[0].equals("operator") ? "info" : "warn");
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
+    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 

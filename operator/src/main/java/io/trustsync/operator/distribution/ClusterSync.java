@@ -78,8 +78,8 @@ public final class ClusterSync implements AutoCloseable {
   }
 
   /** A kind described fully, so no API discovery is needed (and a missing CRD is a plain 404). */
-  record Kind(String apiVersion, String kind, String plural, boolean namespaced) {
-    io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext context() {
+  public record Kind(String apiVersion, String kind, String plural, boolean namespaced) {
+    public io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext context() {
       int slash = apiVersion.indexOf('/');
       return new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder()
           .withGroup(apiVersion.substring(0, slash))
@@ -90,7 +90,7 @@ public final class ClusterSync implements AutoCloseable {
           .build();
     }
 
-    static Kind of(String apiVersion, String kind) {
+    public static Kind of(String apiVersion, String kind) {
       return KNOWN_KINDS.stream().filter(k -> k.apiVersion().equals(apiVersion) && k.kind().equals(kind)).findFirst()
           .orElseThrow(() -> new IllegalStateException("TrustSync does not render " + apiVersion + " " + kind));
     }

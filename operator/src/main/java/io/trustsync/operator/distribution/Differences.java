@@ -14,10 +14,10 @@ import java.util.TreeSet;
  * what the API server stored after our apply (so server-side defaults are not drift); of the
  * metadata, only the labels and annotations TrustSync set are compared.
  */
-final class Differences {
+public final class Differences {
   private Differences() {}
 
-  static List<String> between(ObjectNode desired, JsonNode applied, JsonNode live) {
+  public static List<String> between(ObjectNode desired, JsonNode applied, JsonNode live) {
     List<String> fields = new ArrayList<>();
     JsonNode reference = applied != null ? applied : desired;
     TreeSet<String> keys = new TreeSet<>();

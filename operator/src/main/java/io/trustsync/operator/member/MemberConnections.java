@@ -26,10 +26,10 @@ public final class MemberConnections implements AutoCloseable {
     }
   }
 
-  private record Connection(String fingerprint, KubernetesClient client) {}
-
   private final KubernetesClient hub;
-  private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+  /** Member key -> fingerprint of its kubeconfig; members with identical kubeconfigs share a client. */
+  private final Map<String, String> fingerprints = new ConcurrentHashMap<>();
+  private final Map<String, KubernetesClient> clients = new ConcurrentHashMap<>();
 
   public MemberConnections(KubernetesClient hub) {
     this.hub = hub;
@@ -40,7 +40,7 @@ public final class MemberConnections implements AutoCloseable {
   }
 
   /** The client for this member, (re)built when its kubeconfig changed. */
-  public KubernetesClient connect(MemberCluster cluster) throws MemberConfigurationException {
+  public synchronized KubernetesClient connect(MemberCluster cluster) throws MemberConfigurationException {
     MemberClusterSpec spec = cluster.getSpec();
     String key = key(cluster);
     if (spec == null || (Boolean.TRUE.equals(spec.hub) && spec.kubeconfigSecretRef == null)) {
@@ -59,33 +59,51 @@ public final class MemberConnections implements AutoCloseable {
     if (kubeconfig == null) {
       throw new MemberConfigurationException("Secret " + secretName + " has no key '" + dataKey + "'");
     }
-    String fingerprint = Integer.toHexString(kubeconfig.hashCode()) + "/" + spec.kubeconfigSecretRef.context;
-    Connection existing = connections.get(key);
-    if (existing != null && existing.fingerprint().equals(fingerprint)) {
-      return existing.client();
+    String fingerprint = sha256(kubeconfig) + "/" + spec.kubeconfigSecretRef.context;
+    KubernetesClient client = clients.get(fingerprint);
+    if (client == null) {
+      Config config;
+      try {
+        config = Config.fromKubeconfig(spec.kubeconfigSecretRef.context, kubeconfig, null);
+      } catch (RuntimeException e) {
+        throw new MemberConfigurationException("Secret " + secretName + " key '" + dataKey + "' is not a usable kubeconfig: " + e.getMessage());
+      }
+      client = new KubernetesClientBuilder().withConfig(tuned(config)).build();
+      clients.put(fingerprint, client);
     }
-    Config config;
-    try {
-      config = Config.fromKubeconfig(spec.kubeconfigSecretRef.context, kubeconfig, null);
-    } catch (RuntimeException e) {
-      throw new MemberConfigurationException("Secret " + secretName + " key '" + dataKey + "' is not a usable kubeconfig: " + e.getMessage());
-    }
-    KubernetesClient client = new KubernetesClientBuilder().withConfig(tuned(config)).build();
-    Connection previous = connections.put(key, new Connection(fingerprint, client));
-    if (previous != null && previous.client() != hub) {
-      previous.client().close();
+    String previous = fingerprints.put(key, fingerprint);
+    if (previous != null && !previous.equals(fingerprint)) {
+      release(previous);
     }
     return client;
   }
 
   public Optional<KubernetesClient> current(String key) {
-    return Optional.ofNullable(connections.get(key)).map(Connection::client);
+    return Optional.ofNullable(fingerprints.get(key)).map(clients::get);
   }
 
-  public void forget(String key) {
-    Connection removed = connections.remove(key);
-    if (removed != null && removed.client() != hub) {
-      removed.client().close();
+  public synchronized void forget(String key) {
+    String fingerprint = fingerprints.remove(key);
+    if (fingerprint != null) {
+      release(fingerprint);
+    }
+  }
+
+  /** Closes a client once no member uses its kubeconfig any more. */
+  private void release(String fingerprint) {
+    if (!fingerprints.containsValue(fingerprint)) {
+      KubernetesClient client = clients.remove(fingerprint);
+      if (client != null) {
+        client.close();
+      }
+    }
+  }
+
+  private static String sha256(String text) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -111,12 +129,9 @@ public final class MemberConnections implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    connections.values().forEach(c -> {
-      if (c.client() != hub) {
-        c.client().close();
-      }
-    });
-    connections.clear();
+  public synchronized void close() {
+    clients.values().forEach(KubernetesClient::close);
+    clients.clear();
+    fingerprints.clear();
   }
 }

@@ -1,0 +1,162 @@
+package io.trustsync.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.trustsync.operator.distribution.Differences;
+import io.trustsync.rendering.Ownership;
+import io.trustsync.rendering.Profile;
+import io.trustsync.rendering.RenderRequest;
+import io.trustsync.rendering.RenderedObject;
+import io.trustsync.rendering.Rendering;
+import io.trustsync.validation.AcceptedEnvironment;
+import io.trustsync.validation.RepositoryValidator;
+import io.trustsync.validation.ValidationOptions;
+import io.trustsync.validation.ValidationReport;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "diff",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Shows what applying a repository's environment would change in each live cluster: objects to create,",
+      "fields to update, and owned objects that would be pruned. Changes nothing."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  trustsync diff policy-repo-example --env production --namespace trust",
+      "  trustsync diff policy-repo-example --env production --namespace trust --context eu-1 --context us-1",
+      "",
+      "Exit codes: 0 no changes, 1 changes (like kubectl diff), 2 usage, I/O or cluster error."
+    })
+final class DiffCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "REPOSITORY", description = "Policy repository root.")
+  Path path;
+
+  @Option(names = {"-e", "--env"}, required = true, paramLabel = "ENV", description = "Environment to compare.")
+  String environment;
+
+  @Option(names = {"-p", "--profile"}, defaultValue = "native", paramLabel = "PROFILE", description = "native, ratify-v1 or ratify-v2. Default: ${DEFAULT-VALUE}.")
+  String profile;
+
+  @Option(names = {"-n", "--namespace"}, required = true, paramLabel = "NS", description = "Target namespace in the clusters.")
+  String namespace;
+
+  @Option(names = "--kubeconfig", paramLabel = "FILE", description = "kubeconfig file. Default: $KUBECONFIG or ~/.kube/config.")
+  Path kubeconfig;
+
+  @Option(names = "--context", paramLabel = "NAME", description = "A cluster to compare (repeatable). Default: the current context.")
+  List<String> contexts;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Profile chosen = Profile.of(profile).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
+        "unknown profile '" + profile + "'; choose one of " + Profile.names()));
+    PolicyInput input = PolicyInput.of(path);
+    ValidationOptions options = ValidationOptions.at(Instant.now());
+    ValidationReport report = RepositoryValidator.validate(input.read(options), options);
+    if (!report.accepted()) {
+      ReportFormat.text.write(List.of(new ReportFormat.Checked(input, report)), spec.commandLine().getErr());
+      spec.commandLine().getErr().println("trustsync: nothing to compare: the repository has error findings (see above)");
+      return 2;
+    }
+    AcceptedEnvironment accepted = report.environments().get(environment);
+    if (accepted == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "no environment '" + environment + "'; this repository has " + String.join(", ", report.environments().keySet()));
+    }
+    Rendering rendering = chosen.render(new RenderRequest(environment, accepted.policy(), accepted.stores(), "diff", namespace, Map.of()));
+    List<String> targets = contexts == null || contexts.isEmpty() ? java.util.Collections.singletonList(null) : contexts;
+    boolean changes = false;
+    for (String context : targets) {
+      Config config = kubeconfig != null
+          ? Config.fromKubeconfig(context, Files.readString(kubeconfig), kubeconfig.toString())
+          : Config.autoConfigure(context);
+      try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+        out.println("=== " + (context != null ? context : "current context") + " (" + config.getMasterUrl() + ")");
+        List<String> lines = compare(client, rendering.objects());
+        lines.forEach(out::println);
+        if (lines.isEmpty()) {
+          out.println("  no changes");
+        }
+        changes |= !lines.isEmpty();
+      } catch (KubernetesClientException e) {
+        throw new IllegalStateException("cannot read " + (context != null ? context : "the current context") + ": "
+            + io.trustsync.operator.distribution.ClusterSync.describe(e));
+      }
+    }
+    out.flush();
+    return changes ? 1 : 0;
+  }
+
+  private List<String> compare(KubernetesClient client, List<RenderedObject> objects) {
+    List<String> lines = new ArrayList<>();
+    Set<String> desired = new HashSet<>();
+    Set<ResourceDefinitionContext> kinds = new java.util.LinkedHashSet<>();
+    for (RenderedObject object : objects) {
+      desired.add(object.id());
+      ResourceDefinitionContext kind = context(object.apiVersion(), object.kind());
+      kinds.add(kind);
+      GenericKubernetesResource live = get(client, kind, object);
+      if (live == null) {
+        lines.add("  + create " + object.id());
+        continue;
+      }
+      JsonNode liveJson = Serialization.jsonMapper().valueToTree(live);
+      List<String> fields = Differences.between(object.manifest(), null, liveJson);
+      fields.removeIf(f -> f.startsWith("/metadata/annotations/trustsync.io~1source-revision"));
+      if (!fields.isEmpty()) {
+        lines.add("  ~ update " + object.id() + ": " + String.join(", ", fields));
+      }
+    }
+    for (ResourceDefinitionContext kind : kinds) {
+      var owned = client.genericKubernetesResources(kind).inNamespace(namespace)
+          .withLabel(Ownership.MANAGED_BY, Ownership.MANAGER).withLabel(Ownership.ENVIRONMENT, environment).list().getItems();
+      for (GenericKubernetesResource live : owned) {
+        String id = live.getKind() + "/" + live.getMetadata().getNamespace() + "/" + live.getMetadata().getName();
+        if (!desired.contains(id)) {
+          lines.add("  - prune  " + id);
+        }
+      }
+    }
+    return lines;
+  }
+
+  private GenericKubernetesResource get(KubernetesClient client, ResourceDefinitionContext kind, RenderedObject object) {
+    try {
+      var resources = client.genericKubernetesResources(kind);
+      return (object.namespace() != null ? resources.inNamespace(object.namespace()) : resources).withName(object.name()).get();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        return null; // the kind itself is not installed: everything would be created
+      }
+      throw e;
+    }
+  }
+
+  private static ResourceDefinitionContext context(String apiVersion, String kind) {
+    return io.trustsync.operator.distribution.ClusterSync.Kind.of(apiVersion, kind).context();
+  }
+}
