@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
       "Start with:  trustsync validate policy-repo-example",
       "             trustsync render policy-repo-example --env production"
     },
-    subcommands = {ValidateCommand.class, RenderCommand.class, DiffCommand.class, OperatorCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {ValidateCommand.class, RenderCommand.class, DiffCommand.class, OperatorCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success, no error findings", "1:error findings (the revision would be rejected)", "2:usage or I/O error"})
 public final class TrustSyncCommand implements Runnable {
