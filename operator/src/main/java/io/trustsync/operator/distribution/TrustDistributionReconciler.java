@@ -67,6 +67,8 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
   private final Map<String, ClusterSync> syncs = new ConcurrentHashMap<>();
   private final Map<String, Set<ResourceID>> distributionsByNamespace = new ConcurrentHashMap<>();
   private final Map<String, String> renderingWarningsSeen = new ConcurrentHashMap<>();
+  /** Renderings of the current revision, per distribution and target namespace: status updates re-run reconcile often. */
+  private final Map<String, Rendering> renderings = new ConcurrentHashMap<>();
 
   public TrustDistributionReconciler(MemberDirectory members, MemberConnections connections, AcceptedRevisions revisions,
       TrustSyncMetrics metrics, EventRecorder events) {
@@ -136,7 +138,9 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
     Set<String> wanted = new HashSet<>();
     Map<String, String> configurationErrors = new LinkedHashMap<>();
     List<ClusterSync.Snapshot> snapshots = new ArrayList<>();
-    Map<String, Rendering> renderings = new LinkedHashMap<>();
+    String renderKey = key + "|" + revision.revision() + "|" + profile.id() + "|" + spec.environment + "|";
+    renderings.keySet().removeIf(k -> k.startsWith(key + "|") && !k.startsWith(renderKey));
+    Map<String, Rendering> used = new LinkedHashMap<>();
     for (MemberCluster member : selected) {
       String memberName = member.getMetadata().getName();
       String syncKey = key + "|" + MemberConnections.key(member);
@@ -149,8 +153,9 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
       }
       wanted.add(syncKey);
       String targetNamespace = spec.targetNamespace.replace("${cluster}", memberName);
-      Rendering rendering = renderings.computeIfAbsent(targetNamespace, ns -> profile.render(
-          new RenderRequest(spec.environment, environment.policy(), environment.stores(), revision.revision(), ns, extraLabels)));
+      Rendering rendering = renderings.computeIfAbsent(renderKey + targetNamespace, k -> profile.render(
+          new RenderRequest(spec.environment, environment.policy(), environment.stores(), revision.revision(), targetNamespace, extraLabels)));
+      used.putIfAbsent(targetNamespace, rendering);
       DesiredState desired = new DesiredState(revision.revision(), revision.commitTime(), targetNamespace,
           profile == Profile.NATIVE, rendering.objects(), correct, prune, suspend);
       ClusterSync sync = syncs.get(syncKey);
@@ -180,7 +185,7 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
             + (prune ? "; its objects were deleted" : ""));
       }
     }
-    reportRenderingWarnings(distribution, revision, renderings.values());
+    reportRenderingWarnings(distribution, revision, used.values());
     TrustDistributionStatus status = DistributionStatus.of(distribution, revision.revision(), snapshots, configurationErrors, suspend);
     recordTransitions(distribution, status);
     return patch(distribution, status, RESYNC);
@@ -281,6 +286,7 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
         metrics.forgetCluster(key, sync.snapshot().cluster());
       }
     }
+    renderings.keySet().removeIf(k -> k.startsWith(key + "|"));
     Set<ResourceID> ids = distributionsByNamespace.get(distribution.getMetadata().getNamespace());
     if (ids != null) {
       ids.remove(ResourceID.fromResource(distribution));
