@@ -214,26 +214,7 @@ final class TrustPolicyDecoder {
   static Optional<String> nearest(String key, List<String> accepted) {
     String folded = goFold(key);
     return accepted.stream()
-        .filter(f -> editDistance(folded, goFold(f)) <= Math.max(2, f.length() / 4))
-        .min(Comparator.comparingInt(f -> editDistance(folded, goFold(f))));
-  }
-
-  static int editDistance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
-      }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
-    }
-    return previous[b.length()];
+        .filter(f -> io.trustsync.validation.EditDistance.between(folded, goFold(f)) <= Math.max(2, f.length() / 4))
+        .min(Comparator.comparingInt(f -> io.trustsync.validation.EditDistance.between(folded, goFold(f))));
   }
 }

@@ -112,7 +112,7 @@ final class CrossReferences {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String candidate : visible.keySet()) {
-      int distance = candidate.equalsIgnoreCase(reference) ? 0 : editDistance(candidate.toLowerCase(Locale.ROOT), reference.toLowerCase(Locale.ROOT));
+      int distance = candidate.equalsIgnoreCase(reference) ? 0 : EditDistance.between(candidate.toLowerCase(Locale.ROOT), reference.toLowerCase(Locale.ROOT));
       String candidateName = candidate.substring(candidate.indexOf(':') + 1);
       if (candidateName.equals(wantedName)) {
         distance = Math.min(distance, 1); // same name, other type
@@ -207,25 +207,6 @@ final class CrossReferences {
   private static boolean wellFormed(String reference) {
     int colon = reference.indexOf(':');
     return colon > 0 && StoreType.of(reference.substring(0, colon)).isPresent();
-  }
-
-  static int editDistance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-      }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
-    }
-    return previous[b.length()];
   }
 
   /** Positions inside the environment's policy file, parsed only when a finding needs one. */

@@ -306,4 +306,19 @@ class OperatorEndToEndTest {
     assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + operator.httpPort() + "/readyz")).build(),
         HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
   }
+
+  @Test
+  void theReconcileRequestedAtAnnotationFetchesAtOnce() {
+    Setup s = setup("request", null);
+    String first = s.repo().commit(example(Map.of()));
+    s.hub().source("policies", s.repo().httpUrl().toString(), spec -> spec.interval = "1h");
+    s.hub().distribution("production", "production", s.target(), spec -> {});
+    awaitReady(s.hub(), "production", first);
+    String second = s.repo().commit(example(Map.of()).withMessage("second"));
+    s.hub().hub.resources(PolicySource.class).inNamespace(s.hub().namespace).withName("policies").edit(p -> {
+      p.getMetadata().getAnnotations().put(SpecOrRequestFilter.RECONCILE_REQUESTED_AT, java.time.Instant.now().toString());
+      return p;
+    });
+    awaitReady(s.hub(), "production", second);
+  }
 }

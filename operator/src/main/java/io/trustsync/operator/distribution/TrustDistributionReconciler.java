@@ -17,6 +17,7 @@ import io.trustsync.crd.distribution.TrustDistributionSpec;
 import io.trustsync.crd.distribution.TrustDistributionStatus;
 import io.trustsync.crd.membercluster.MemberCluster;
 import io.trustsync.operator.EventRecorder;
+import io.trustsync.operator.SpecOrRequestFilter;
 import io.trustsync.operator.TrustSyncMetrics;
 import io.trustsync.operator.member.MemberConnections;
 import io.trustsync.operator.member.MemberDirectory;
@@ -44,17 +45,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * back into status. Clusters proceed independently: this reconcile never waits on a cluster.
  */
 @ControllerConfiguration(name = "trustdistribution", generationAwareEventProcessing = false,
-    informer = @Informer(onUpdateFilter = TrustDistributionReconciler.SpecOrRequest.class))
+    informer = @Informer(onUpdateFilter = SpecOrRequestFilter.class))
 public final class TrustDistributionReconciler implements Reconciler<TrustDistribution>, Cleaner<TrustDistribution> {
   private static final Duration RESYNC = Duration.ofMinutes(5);
   private static final Duration WAIT = Duration.ofSeconds(15);
-
-  public static final class SpecOrRequest implements io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter<TrustDistribution> {
-    @Override
-    public boolean accept(TrustDistribution before, TrustDistribution after) {
-      return io.trustsync.operator.UpdateFilters.<TrustDistribution>specOrRequest().accept(before, after);
-    }
-  }
 
   private final MemberDirectory members;
   private final MemberConnections connections;

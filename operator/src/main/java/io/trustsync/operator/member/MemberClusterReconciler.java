@@ -13,6 +13,7 @@ import io.trustsync.crd.membercluster.MemberCluster;
 import io.trustsync.crd.membercluster.MemberClusterStatus;
 import io.trustsync.operator.Conditions;
 import io.trustsync.operator.EventRecorder;
+import io.trustsync.operator.SpecOrRequestFilter;
 import io.trustsync.operator.GoDuration;
 import io.trustsync.operator.distribution.ClusterSync;
 import java.time.Duration;
@@ -24,17 +25,10 @@ import java.util.concurrent.TimeUnit;
 
 /** Probes each member cluster: reachable or not, which version, when last seen. */
 @ControllerConfiguration(name = "membercluster", generationAwareEventProcessing = false,
-    informer = @Informer(onUpdateFilter = MemberClusterReconciler.SpecOrRequest.class))
+    informer = @Informer(onUpdateFilter = SpecOrRequestFilter.class))
 public final class MemberClusterReconciler implements Reconciler<MemberCluster>, Cleaner<MemberCluster> {
   static final Duration DEFAULT_PROBE = Duration.ofSeconds(30);
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
-
-  public static final class SpecOrRequest implements io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter<MemberCluster> {
-    @Override
-    public boolean accept(MemberCluster before, MemberCluster after) {
-      return io.trustsync.operator.UpdateFilters.<MemberCluster>specOrRequest().accept(before, after);
-    }
-  }
 
   private final MemberConnections connections;
   private final EventRecorder events;

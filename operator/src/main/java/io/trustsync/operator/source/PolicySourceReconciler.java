@@ -16,6 +16,7 @@ import io.trustsync.crd.policysource.PolicySource;
 import io.trustsync.crd.policysource.PolicySourceStatus;
 import io.trustsync.operator.Conditions;
 import io.trustsync.operator.EventRecorder;
+import io.trustsync.operator.SpecOrRequestFilter;
 import io.trustsync.operator.GoDuration;
 import io.trustsync.operator.TrustSyncMetrics;
 import io.trustsync.repository.RepositoryReader;
@@ -43,17 +44,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * accepted; the last accepted revision keeps being served.
  */
 @ControllerConfiguration(name = "policysource", generationAwareEventProcessing = false,
-    informer = @Informer(onUpdateFilter = PolicySourceReconciler.SpecOrRequest.class))
+    informer = @Informer(onUpdateFilter = SpecOrRequestFilter.class))
 public final class PolicySourceReconciler implements Reconciler<PolicySource>, Cleaner<PolicySource> {
   static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(1);
   private static final int MAX_FINDINGS_IN_STATUS = 100;
-
-  public static final class SpecOrRequest implements io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter<PolicySource> {
-    @Override
-    public boolean accept(PolicySource before, PolicySource after) {
-      return io.trustsync.operator.UpdateFilters.<PolicySource>specOrRequest().accept(before, after);
-    }
-  }
 
   private final KubernetesClient hub;
   private final GitFetcher fetcher;

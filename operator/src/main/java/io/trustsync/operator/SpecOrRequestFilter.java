@@ -5,16 +5,16 @@ import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter
 import java.util.Objects;
 
 /**
- * Reconcile on a spec change, a deletion, a finalizer change or a new
+ * Reconcile on a spec change, a deletion, a finalizer or label change, or a new
  * {@code trustsync.io/reconcile-requested-at} annotation — not on our own status patches.
+ * One class for every reconciler, as {@code @Informer(onUpdateFilter = ...)} needs a class.
  */
-public final class UpdateFilters {
+public final class SpecOrRequestFilter implements OnUpdateFilter<HasMetadata> {
   public static final String RECONCILE_REQUESTED_AT = "trustsync.io/reconcile-requested-at";
 
-  private UpdateFilters() {}
-
-  public static <R extends HasMetadata> OnUpdateFilter<R> specOrRequest() {
-    return (before, after) -> !Objects.equals(before.getMetadata().getGeneration(), after.getMetadata().getGeneration())
+  @Override
+  public boolean accept(HasMetadata before, HasMetadata after) {
+    return !Objects.equals(before.getMetadata().getGeneration(), after.getMetadata().getGeneration())
         || !Objects.equals(requested(before), requested(after))
         || !Objects.equals(before.getMetadata().getDeletionTimestamp(), after.getMetadata().getDeletionTimestamp())
         || !Objects.equals(before.getMetadata().getFinalizers(), after.getMetadata().getFinalizers())
