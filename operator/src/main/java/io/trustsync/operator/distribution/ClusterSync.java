@@ -411,7 +411,7 @@ public final class ClusterSync implements AutoCloseable {
     }
     if (e instanceof KubernetesClientException k && k.getStatus() != null && k.getStatus().getMessage() != null) {
       String hint = k.getCode() == 404 ? " (is the CRD for this profile installed in the cluster?)"
-          : k.getCode() == 403 ? " (the member credentials lack permission; see manifests/member-rbac.yaml)" : "";
+          : k.getCode() == 403 ? " (the member credentials lack permission: apply manifests/member/ in the cluster and use its ServiceAccount)" : "";
       return k.getStatus().getMessage() + hint;
     }
     return rootMessage(e);

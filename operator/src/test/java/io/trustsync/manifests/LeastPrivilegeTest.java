@@ -1,0 +1,313 @@
+package io.trustsync.manifests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.trustsync.crd.distribution.TrustDistribution;
+import io.trustsync.crd.distribution.TrustDistributionSpec;
+import io.trustsync.crd.membercluster.MemberCluster;
+import io.trustsync.crd.membercluster.MemberClusterSpec;
+import io.trustsync.crd.policysource.PolicySource;
+import io.trustsync.crd.policysource.PolicySourceSpec;
+import io.trustsync.local.GitCommit;
+import io.trustsync.local.LocalControlPlane;
+import io.trustsync.local.LocalGitRepository;
+import io.trustsync.local.LocalGitServer;
+import io.trustsync.operator.TrustSyncOperator;
+import io.trustsync.operator.distribution.ClusterSync;
+import io.trustsync.operator.distribution.DesiredState;
+import io.trustsync.rendering.Profile;
+import io.trustsync.rendering.RenderRequest;
+import io.trustsync.rendering.RenderedObject;
+import io.trustsync.repository.RepositoryReader;
+import io.trustsync.testing.Fleet;
+import io.trustsync.testing.ProjectFolder;
+import io.trustsync.validation.AcceptedEnvironment;
+import io.trustsync.validation.RepositoryValidator;
+import io.trustsync.validation.ValidationOptions;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The RBAC in manifests/ is enough, and no more than needed: the operator runs as the
+ * ServiceAccounts manifests/hub and manifests/member create, on real API servers with RBAC on.
+ * (A client certificate named like a ServiceAccount is that ServiceAccount to RBAC.)
+ */
+class LeastPrivilegeTest {
+  // Dedicated: the member loses its TrustSync CRDs here, as a fresh cluster would not have them.
+  @RegisterExtension static final Fleet fleet = Fleet.dedicated(1);
+
+  static final String HUB_SA = "system:serviceaccount:trustsync-system:trustsync";
+  static final String MEMBER_SA = "system:serviceaccount:trustsync-system:trustsync-member";
+  static final List<String> NATIVE_CRDS = List.of("truststores.trustsync.io", "trustpolicies.trustsync.io");
+  static final String REVISION_1 = "1111111111111111111111111111111111111111";
+  static final String REVISION_2 = "2222222222222222222222222222222222222222";
+
+  @TempDir static Path cache;
+
+  @BeforeAll
+  static void deployManifests() {
+    Manifests.apply(fleet.hub(), Manifests.load(fleet.hub().client(), Manifests.kustomize("hub")));
+    Manifests.apply(fleet.member(0), Manifests.load(fleet.member(0).client(), Manifests.kustomize("member")));
+  }
+
+  @Test
+  void theMemberRoleLetsASyncInstallCrdsCreateTheNamespaceApplyPruneAndCorrectDrift() {
+    LocalControlPlane member = fleet.member(0);
+    KubernetesClient admin = member.client();
+    removeNativeCrds(admin);
+    String target = "trust-" + UUID.randomUUID().toString().substring(0, 6);
+    String label = "rbac." + target;
+    List<RenderedObject> all = render(target, label, REVISION_1);
+    RenderedObject firstStore = all.stream().filter(o -> o.kind().equals("TrustStore")).findFirst().orElseThrow();
+
+    try (KubernetesClient limited = member.newClient(MEMBER_SA);
+        ClusterSync sync = new ClusterSync(member.name(), label, limited, new Quiet())) {
+      sync.update(new DesiredState(REVISION_1, Instant.now(), target, true, all, true, true, false), false);
+      awaitState(sync, ClusterSync.State.Synced, REVISION_1);
+      assertThat(NATIVE_CRDS).allMatch(name -> admin.apiextensions().v1().customResourceDefinitions().withName(name).get() != null);
+      assertThat(admin.namespaces().withName(target).get()).isNotNull();
+      assertThat(owned(admin, "TrustPolicy", target)).extracting(o -> o.getMetadata().getName()).containsExactly("production");
+      assertThat(owned(admin, "TrustStore", target)).hasSize((int) all.stream().filter(o -> o.kind().equals("TrustStore")).count());
+
+      // Drift is seen through the watch and put back.
+      admin.genericKubernetesResources("trustsync.io/v1alpha1", "TrustStore").inNamespace(target).withName(firstStore.name()).delete();
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(owned(admin, "TrustStore", target))
+          .extracting(o -> o.getMetadata().getName()).contains(firstStore.name()));
+
+      // A store no longer rendered is pruned.
+      List<RenderedObject> fewer = render(target, label, REVISION_2).stream()
+          .filter(o -> !o.name().equals(firstStore.name())).toList();
+      sync.update(new DesiredState(REVISION_2, Instant.now(), target, true, fewer, true, true, false), false);
+      awaitState(sync, ClusterSync.State.Synced, REVISION_2);
+      assertThat(owned(admin, "TrustStore", target)).extracting(o -> o.getMetadata().getName()).doesNotContain(firstStore.name());
+
+      // Deleting the distribution deletes everything it owns at once (deletecollection by label).
+      sync.deleteOwned(target);
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        assertThat(owned(admin, "TrustStore", target)).isEmpty();
+        assertThat(owned(admin, "TrustPolicy", target)).isEmpty();
+      });
+    }
+  }
+
+  @Test
+  void withoutTheMemberRoleASyncFailsWithForbiddenAndPointsToManifestsMember() {
+    LocalControlPlane member = fleet.member(0);
+    String target = "trust-" + UUID.randomUUID().toString().substring(0, 6);
+    String label = "unbound." + target;
+    try (KubernetesClient unbound = member.newClient("system:serviceaccount:trustsync-system:not-bound");
+        ClusterSync sync = new ClusterSync(member.name(), label, unbound, new Quiet())) {
+      sync.update(new DesiredState(REVISION_1, Instant.now(), target, true, render(target, label, REVISION_1), true, true, false), false);
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(sync.snapshot().state()).isEqualTo(ClusterSync.State.Failed));
+      assertThat(sync.snapshot().message()).contains("forbidden").contains("manifests/member/");
+    }
+  }
+
+  @Test
+  void theHubRoleRunsTheWholeOperatorWithLeaderElectionAndCleansUpOnDelete() throws Exception {
+    LocalControlPlane hub = fleet.hub();
+    LocalControlPlane member = fleet.member(0);
+    KubernetesClient admin = hub.client();
+    String ns = "trustsync-system";
+    String target = "trust-hub-" + UUID.randomUUID().toString().substring(0, 6);
+
+    try (LocalGitServer git = LocalGitServer.launch();
+        KubernetesClient leaderClient = hub.newClient(HUB_SA);
+        KubernetesClient standbyClient = hub.newClient(HUB_SA)) {
+      LocalGitRepository repo = git.createRepository("policies");
+      String revision = repo.commit(example());
+
+      // What an administrator does, per docs/operator.md: a kubeconfig Secret for the member's
+      // ServiceAccount, a MemberCluster, a PolicySource and a TrustDistribution.
+      admin.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("member-0-kubeconfig").endMetadata()
+          .withStringData(Map.of("kubeconfig", member.kubeconfig(MEMBER_SA))).build()).serverSideApply();
+      MemberCluster cluster = new MemberCluster();
+      cluster.setMetadata(new ObjectMetaBuilder().withName("member-0").withNamespace(ns).withLabels(Map.of("environment", "production")).build());
+      cluster.setSpec(new MemberClusterSpec());
+      cluster.getSpec().kubeconfigSecretRef = new MemberClusterSpec.KubeconfigSecretReference();
+      cluster.getSpec().kubeconfigSecretRef.name = "member-0-kubeconfig";
+      cluster.getSpec().probeInterval = "2s";
+      admin.resource(cluster).create();
+      PolicySource source = new PolicySource();
+      source.setMetadata(new ObjectMetaBuilder().withName("policies").withNamespace(ns).build());
+      source.setSpec(new PolicySourceSpec());
+      source.getSpec().url = repo.httpUrl().toString();
+      source.getSpec().interval = "2s";
+      admin.resource(source).create();
+      TrustDistribution distribution = new TrustDistribution();
+      distribution.setMetadata(new ObjectMetaBuilder().withName("production").withNamespace(ns).build());
+      distribution.setSpec(new TrustDistributionSpec());
+      distribution.getSpec().sourceRef = new TrustDistributionSpec.SourceReference();
+      distribution.getSpec().sourceRef.name = "policies";
+      distribution.getSpec().environment = "production";
+      distribution.getSpec().targetNamespace = target;
+      distribution.getSpec().clusterSelector = new LabelSelectorBuilder().withMatchLabels(Map.of("environment", "production")).build();
+      admin.resource(distribution).create();
+
+      try (TrustSyncOperator leader = TrustSyncOperator.start(leaderClient, settings("replica-a"));
+          TrustSyncOperator standby = TrustSyncOperator.start(standbyClient, settings("replica-b"))) {
+        var distributions = admin.resources(TrustDistribution.class).inNamespace(ns);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+          TrustDistribution live = distributions.withName("production").get();
+          assertThat(live.getStatus()).as("status").isNotNull();
+          assertThat(live.getStatus().conditions).as(io.fabric8.kubernetes.client.utils.Serialization.asYaml(live.getStatus()))
+              .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+          assertThat(live.getStatus().revision).isEqualTo(revision);
+        });
+        assertThat(member.client().genericKubernetesResources("trustsync.io/v1alpha1", "TrustPolicy").inNamespace(target)
+            .withName("production").get()).isNotNull();
+        // Exactly one replica leads; both are ready, so a rolling update with maxUnavailable 0 proceeds.
+        assertThat(List.of(leader.leading(), standby.leading())).containsExactlyInAnyOrder(true, false);
+        assertThat(leader.ready() && standby.ready()).as("both replicas ready").isTrue();
+        assertThat(admin.leases().inNamespace(ns).withName("trustsync-leader").get().getSpec().getHolderIdentity()).startsWith("replica-");
+        assertThat(admin.resources(MemberCluster.class).inNamespace(ns).withName("member-0").get().getStatus().reachable).isTrue();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(admin.v1().events().inNamespace(ns).list().getItems())
+            .anyMatch(e -> "trustsync".equals(e.getReportingComponent()) && e.getInvolvedObject().getKind().equals("TrustDistribution")));
+
+        // Delete: the finalizer runs as the hub ServiceAccount, deletion as the member's.
+        distributions.withName("production").delete();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+          assertThat(distributions.withName("production").get()).isNull();
+          assertThat(member.client().genericKubernetesResources("trustsync.io/v1alpha1", "TrustPolicy").inNamespace(target).list().getItems()).isEmpty();
+        });
+      }
+    }
+  }
+
+  @Test
+  void theHubServiceAccountHasTheKeyVerbsAndNothingBeyondThem() {
+    LocalControlPlane hub = fleet.hub();
+    List<String> allowed = List.of(
+        "get secrets -n trustsync-system",
+        "watch policysources.trustsync.io -n trustsync-system",
+        "patch trustdistributions.trustsync.io -n trustsync-system",
+        "patch memberclusters.trustsync.io --subresource=status -n trustsync-system",
+        "update policysources.trustsync.io --subresource=finalizers -n trustsync-system",
+        "create events -n trustsync-system",
+        "create leases.coordination.k8s.io -n trustsync-system",
+        "update leases.coordination.k8s.io/trustsync-leader -n trustsync-system");
+    List<String> denied = List.of(
+        "list secrets -n trustsync-system",
+        "watch secrets -n trustsync-system",
+        "get secrets -n kube-system",
+        "get policysources.trustsync.io -n default",
+        "create trustdistributions.trustsync.io -n trustsync-system",
+        "delete policysources.trustsync.io -n trustsync-system",
+        "update leases.coordination.k8s.io/someone-elses-lease -n trustsync-system",
+        "create pods -n trustsync-system",
+        "create customresourcedefinitions.apiextensions.k8s.io");
+    for (String check : allowed) {
+      assertThat(canI(hub, HUB_SA, check)).as("%s may %s", HUB_SA, check).isEqualTo("yes");
+    }
+    for (String check : denied) {
+      assertThat(canI(hub, HUB_SA, check)).as("%s may not %s", HUB_SA, check).isEqualTo("no");
+    }
+    LocalControlPlane member = fleet.member(0);
+    assertThat(canI(member, MEMBER_SA, "create customresourcedefinitions.apiextensions.k8s.io")).isEqualTo("yes");
+    assertThat(canI(member, MEMBER_SA, "get customresourcedefinitions.apiextensions.k8s.io/truststores.trustsync.io")).isEqualTo("yes");
+    assertThat(canI(member, MEMBER_SA, "get customresourcedefinitions.apiextensions.k8s.io/other.example.com")).isEqualTo("no");
+    assertThat(canI(member, MEMBER_SA, "delete namespaces")).isEqualTo("no");
+    assertThat(canI(member, MEMBER_SA, "get secrets -A")).isEqualTo("no");
+    // Ratify is not installed here, so kubectl cannot resolve its kinds; ask the authorizer directly.
+    for (String resource : List.of("verifiers", "namespacedverifiers", "keymanagementproviders", "namespacedkeymanagementproviders")) {
+      assertThat(allowed(member, MEMBER_SA, "patch", "config.ratify.deislabs.io", resource)).as(resource).isTrue();
+    }
+    assertThat(allowed(member, MEMBER_SA, "deletecollection", "config.ratify.sh", "namespacedexecutors")).isTrue();
+    assertThat(allowed(member, MEMBER_SA, "update", "trustsync.io", "trustpolicies")).as("update is never used: apply is a patch").isFalse();
+  }
+
+  private static boolean allowed(LocalControlPlane plane, String user, String verb, String group, String resource) {
+    var review = new io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder()
+        .withNewSpec().withUser(user).withGroups("system:authenticated")
+        .withNewResourceAttributes().withVerb(verb).withGroup(group).withResource(resource).withNamespace("trust").endResourceAttributes()
+        .endSpec().build();
+    return plane.client().authorization().v1().subjectAccessReview().create(review).getStatus().getAllowed();
+  }
+
+  private static String canI(LocalControlPlane plane, String user, String check) {
+    List<String> args = new java.util.ArrayList<>(List.of("auth", "can-i"));
+    args.addAll(List.of(check.split(" ")));
+    args.add("--as=" + user);
+    Manifests.Result result = Manifests.kubectlResult(plane, args.toArray(String[]::new));
+    // kubectl prints yes or no (exit code 0 or 1), after any warnings.
+    List<String> lines = result.output().strip().lines().toList();
+    return lines.isEmpty() ? "(exit " + result.exitCode() + ", no output)" : lines.getLast();
+  }
+
+  private static TrustSyncOperator.Settings settings(String identity) {
+    return new TrustSyncOperator.Settings("trustsync-system", cache.resolve(identity), new InetSocketAddress("127.0.0.1", 0),
+        Duration.ofDays(30), new TrustSyncOperator.LeaderElection("trustsync-leader", "trustsync-system", identity,
+            Duration.ofSeconds(10), Duration.ofSeconds(8), Duration.ofSeconds(2), false));
+  }
+
+  private static void removeNativeCrds(KubernetesClient admin) {
+    for (String name : NATIVE_CRDS) {
+      admin.apiextensions().v1().customResourceDefinitions().withName(name).delete();
+      admin.apiextensions().v1().customResourceDefinitions().withName(name).waitUntilCondition(c -> c == null, 30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void awaitState(ClusterSync sync, ClusterSync.State state, String revision) {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+      ClusterSync.Snapshot now = sync.snapshot();
+      assertThat(now.state()).as(now.message()).isEqualTo(state);
+      assertThat(now.appliedRevision()).isEqualTo(revision);
+    });
+  }
+
+  private static List<GenericKubernetesResource> owned(KubernetesClient admin, String kind, String namespace) {
+    return admin.genericKubernetesResources("trustsync.io/v1alpha1", kind).inNamespace(namespace).list().getItems();
+  }
+
+  /** The production environment of policy-repo-example, rendered with the native profile. */
+  private static List<RenderedObject> render(String namespace, String label, String revision) {
+    try {
+      var report = RepositoryValidator.validate(RepositoryReader.read(ProjectFolder.root().resolve("policy-repo-example")),
+          ValidationOptions.at(Instant.now()));
+      AcceptedEnvironment production = report.environments().get("production");
+      return Profile.NATIVE.render(new RenderRequest("production", production.policy(), production.stores(), revision, namespace,
+          Map.of(ClusterSync.DISTRIBUTION_LABEL, label))).objects();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static GitCommit example() {
+    GitCommit base = GitCommit.fromDirectory(ProjectFolder.root().resolve("policy-repo-example"));
+    SortedMap<String, byte[]> files = new TreeMap<>(base.files());
+    files.keySet().removeIf(path -> path.startsWith("scripts/") || path.endsWith(".gitignore"));
+    return new GitCommit(files, base.message(), base.authorName(), base.authorEmail(), base.when(), null);
+  }
+
+  private static final class Quiet implements ClusterSync.Observer {
+    @Override
+    public void stateChanged(String cluster, ClusterSync.Snapshot snapshot) {}
+
+    @Override
+    public void driftDetected(String cluster, ClusterSync.Drift drift, boolean willCorrect) {}
+
+    @Override
+    public void driftCorrected(String cluster, ClusterSync.Drift drift, Duration sinceDetected) {}
+
+    @Override
+    public void applied(String cluster, String revision, Instant commitTime) {}
+  }
+}

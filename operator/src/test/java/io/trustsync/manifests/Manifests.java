@@ -1,0 +1,101 @@
+package io.trustsync.manifests;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.trustsync.local.KubeBinaries;
+import io.trustsync.local.LocalControlPlane;
+import io.trustsync.testing.ProjectFolder;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** manifests/ as a user deploys it: rendered by the real kubectl, applied to a real API server. */
+final class Manifests {
+  static final String FIELD_MANAGER = "trustsync-manifests-test";
+
+  private Manifests() {}
+
+  static Path folder(String name) {
+    return ProjectFolder.root().resolve("manifests").resolve(name);
+  }
+
+  /** {@code kubectl kustomize manifests/<name>}: what {@code kubectl apply -k} would send. */
+  static String kustomize(String name) {
+    return kubectl(null, "kustomize", folder(name).toString());
+  }
+
+  static List<HasMetadata> load(KubernetesClient client, String yaml) {
+    return client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
+  }
+
+  static List<HasMetadata> load(KubernetesClient client, Path file) {
+    try {
+      return load(client, Files.readString(file));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Applies for real (server-side apply as an administrator), CRDs first. */
+  static void apply(LocalControlPlane plane, List<HasMetadata> objects) {
+    KubernetesClient admin = plane.client();
+    List<HasMetadata> ordered = new ArrayList<>(objects);
+    ordered.sort((a, b) -> Integer.compare(order(a), order(b)));
+    for (HasMetadata object : ordered) {
+      admin.resource(object).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+    }
+  }
+
+  private static int order(HasMetadata object) {
+    return switch (object.getKind()) {
+      case "Namespace", "CustomResourceDefinition" -> 0;
+      default -> 1;
+    };
+  }
+
+  /** Runs the real kubectl; with a control plane, as its administrator. Returns stdout; fails on a non-zero exit. */
+  static String kubectl(LocalControlPlane plane, String... args) {
+    Result result = kubectlResult(plane, args);
+    if (result.exitCode() != 0) {
+      throw new AssertionError("kubectl " + String.join(" ", args) + " exited " + result.exitCode() + ":\n" + result.output());
+    }
+    return result.output();
+  }
+
+  record Result(int exitCode, String output) {}
+
+  static Result kubectlResult(LocalControlPlane plane, String... args) {
+    try {
+      List<String> command = new ArrayList<>();
+      command.add(KubeBinaries.fromEnvironment().kubectl().toString());
+      Path kubeconfig = null;
+      if (plane != null) {
+        kubeconfig = Files.createTempFile("kubeconfig-", ".yaml");
+        Files.writeString(kubeconfig, plane.kubeconfig());
+        command.add("--kubeconfig=" + kubeconfig);
+      }
+      command.addAll(List.of(args));
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish in 60s");
+      }
+      if (kubeconfig != null) {
+        Files.deleteIfExists(kubeconfig);
+      }
+      return new Result(process.exitValue(), output);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package io.trustsync.manifests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.trustsync.local.LocalControlPlane;
+import io.trustsync.testing.Fleet;
+import io.trustsync.testing.ProjectFolder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Everything under manifests/ renders with the real kubectl and a real API server accepts it. */
+class ManifestsTest {
+  @RegisterExtension static final Fleet fleet = Fleet.shared(2);
+
+  @BeforeAll
+  static void prepare() throws Exception {
+    // Namespaced objects can only be dry-run into a namespace that exists.
+    Manifests.apply(fleet.hub(), Manifests.load(fleet.hub().client(), Manifests.folder("hub").resolve("namespace.yaml")));
+    Manifests.apply(fleet.member(0), Manifests.load(fleet.member(0).client(), Manifests.folder("member").resolve("namespace.yaml")));
+    // The Prometheus Operator is not installed here: stand-in CRDs with the real names let
+    // the API server check apiVersion, kind and metadata (the schema is checked below, by hand).
+    fleet.hub().installCrds(Path.of(ManifestsTest.class.getResource("/monitoring.coreos.com-crds.yaml").toURI()));
+  }
+
+  @Test
+  void everyKustomizationRendersAndIsAcceptedByServerSideApplyDryRun() {
+    Map<String, LocalControlPlane> where = Map.of(
+        "hub", fleet.hub(), "hub-all-namespaces", fleet.hub(), "member", fleet.member(0), "monitoring", fleet.hub());
+    where.forEach((name, plane) -> {
+      List<HasMetadata> objects = Manifests.load(plane.client(), Manifests.kustomize(name));
+      assertThat(objects).as(name).isNotEmpty();
+      dryRun(plane.client(), objects);
+    });
+  }
+
+  @Test
+  void everyYamlFileIsAcceptedOnItsOwnToo() throws IOException {
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(ProjectFolder.root().resolve("manifests"))) {
+      files = walk.filter(f -> f.toString().endsWith(".yaml") && !f.getFileName().toString().equals("kustomization.yaml")).sorted().toList();
+    }
+    assertThat(files).extracting(f -> f.getFileName().toString())
+        .contains("deployment.yaml", "rbac.yaml", "hub-is-member.yaml", "servicemonitor.yaml", "prometheusrule.yaml");
+    for (Path file : files) {
+      LocalControlPlane plane = file.startsWith(Manifests.folder("member")) && !file.endsWith("hub-is-member.yaml") ? fleet.member(0) : fleet.hub();
+      dryRun(plane.client(), Manifests.load(plane.client(), file));
+    }
+  }
+
+  @Test
+  void theHubKustomizationHoldsTheFiveCrdsAndAHardenedTwoReplicaDeployment() {
+    List<HasMetadata> hub = Manifests.load(fleet.hub().client(), Manifests.kustomize("hub"));
+    assertThat(hub).filteredOn(o -> o.getKind().equals("CustomResourceDefinition")).extracting(o -> o.getMetadata().getName())
+        .containsExactlyInAnyOrder("policysources.trustsync.io", "memberclusters.trustsync.io", "trustdistributions.trustsync.io",
+            "truststores.trustsync.io", "trustpolicies.trustsync.io");
+    Deployment deployment = (Deployment) hub.stream().filter(o -> o instanceof Deployment).findFirst().orElseThrow();
+    var pod = deployment.getSpec().getTemplate().getSpec();
+    var container = pod.getContainers().getFirst();
+    assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(container.getArgs()).containsExactly("operator", "--namespace=trustsync-system", "--leader-election");
+    assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(container.getVolumeMounts()).anyMatch(m -> m.getMountPath().equals("/var/cache/trustsync"));
+    assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+
+    // The ServiceMonitor finds the Service, by label and port name.
+    Service service = (Service) hub.stream().filter(o -> o instanceof Service).findFirst().orElseThrow();
+    var monitor = Manifests.load(fleet.hub().client(), Manifests.kustomize("monitoring")).stream()
+        .filter(o -> o.getKind().equals("ServiceMonitor")).findFirst().orElseThrow();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> spec = (Map<String, Object>) ((io.fabric8.kubernetes.api.model.GenericKubernetesResource) monitor).getAdditionalProperties().get("spec");
+    @SuppressWarnings("unchecked")
+    Map<String, String> selector = (Map<String, String>) ((Map<String, Object>) spec.get("selector")).get("matchLabels");
+    assertThat(service.getMetadata().getLabels()).containsAllEntriesOf(selector);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> endpoint = ((List<Map<String, Object>>) spec.get("endpoints")).getFirst();
+    assertThat(service.getSpec().getPorts()).anyMatch(p -> p.getName().equals(endpoint.get("port")) && p.getPort() == 8080);
+    assertThat(endpoint.get("path")).isEqualTo("/metrics");
+  }
+
+  private static void dryRun(KubernetesClient client, List<HasMetadata> objects) {
+    for (HasMetadata object : objects) {
+      HasMetadata accepted = client.resource(object).dryRun().fieldManager(Manifests.FIELD_MANAGER).forceConflicts().serverSideApply();
+      assertThat(accepted.getMetadata().getName()).as(object.getKind()).isEqualTo(object.getMetadata().getName());
+    }
+  }
+}
