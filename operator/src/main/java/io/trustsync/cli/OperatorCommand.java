@@ -53,7 +53,8 @@ final class OperatorCommand implements Callable<Integer> {
   @Option(names = "--leader-election", description = "Run several replicas; only the lease holder reconciles.")
   boolean leaderElection;
 
-  @Option(names = "--lease-namespace", paramLabel = "NS", description = "Namespace of the leader-election Lease. Default: --namespace or 'default'.")
+  @Option(names = "--lease-namespace", paramLabel = "NS",
+      description = "Namespace of the leader-election Lease 'trustsync-leader'. Default: $POD_NAMESPACE, else --namespace, else 'default'.")
   String leaseNamespace;
 
   @Option(names = "--install-crds", description = "Install or update the hub CRDs first (normally done by manifests/).")
@@ -70,11 +71,14 @@ final class OperatorCommand implements Callable<Integer> {
     Files.createDirectories(cache);
     int colon = httpAddress.lastIndexOf(':');
     InetSocketAddress address = new InetSocketAddress(httpAddress.substring(0, colon), Integer.parseInt(httpAddress.substring(colon + 1)));
+    // The Lease name is fixed: manifests/hub/rbac.yaml grants update on exactly this Lease.
+    String podNamespace = System.getenv("POD_NAMESPACE");
+    String identity = System.getenv().getOrDefault("POD_NAME", System.getenv().getOrDefault("HOSTNAME", "trustsync"))
+        + "-" + UUID.randomUUID().toString().substring(0, 8);
     TrustSyncOperator.LeaderElection election = leaderElection
-        ? new TrustSyncOperator.LeaderElection("trustsync-operator",
-            leaseNamespace != null ? leaseNamespace : namespace != null ? namespace : "default",
-            System.getenv().getOrDefault("HOSTNAME", "trustsync") + "-" + UUID.randomUUID().toString().substring(0, 8),
-            Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), true)
+        ? new TrustSyncOperator.LeaderElection("trustsync-leader",
+            leaseNamespace != null ? leaseNamespace : podNamespace != null ? podNamespace : namespace != null ? namespace : "default",
+            identity, Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), true)
         : null;
     KubernetesClient hub = new KubernetesClientBuilder().withConfig(config).build();
     spec.commandLine().getErr().println("trustsync: hub " + config.getMasterUrl() + (namespace != null ? ", namespace " + namespace : ", all namespaces"));

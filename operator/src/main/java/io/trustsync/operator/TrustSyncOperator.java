@@ -100,7 +100,13 @@ public final class TrustSyncOperator implements AutoCloseable {
     directory.start();
     operator.start();
     endpoints = settings.httpAddress() == null ? null
-        : new OperatorEndpoints(settings.httpAddress(), metrics, this::ready, hub, sources::trigger);
+        : new OperatorEndpoints(settings.httpAddress(), metrics, this::ready, hub, (namespace, name) -> {
+          if (leading.get()) {
+            sources.trigger(namespace, name);
+          } else {
+            requestReconcile(hub, namespace, name); // the Service may route a webhook to a standby replica
+          }
+        });
   }
 
   public static TrustSyncOperator start(KubernetesClient hub, Settings settings) throws IOException {
@@ -113,6 +119,15 @@ public final class TrustSyncOperator implements AutoCloseable {
     } else {
       operator.register(reconciler, o -> o.settingNamespace(namespace));
     }
+  }
+
+  /** Asks whichever replica leads to fetch now, through the reconcile-requested-at annotation. */
+  static void requestReconcile(KubernetesClient hub, String namespace, String name) {
+    hub.resources(io.trustsync.crd.policysource.PolicySource.class).inNamespace(namespace).withName(name)
+        .edit(source -> {
+          source.getMetadata().getAnnotations().put(SpecOrRequestFilter.RECONCILE_REQUESTED_AT, java.time.Instant.now().toString());
+          return source;
+        });
   }
 
   public boolean ready() {

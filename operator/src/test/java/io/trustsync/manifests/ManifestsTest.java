@@ -68,7 +68,12 @@ class ManifestsTest {
     var pod = deployment.getSpec().getTemplate().getSpec();
     var container = pod.getContainers().getFirst();
     assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
-    assertThat(container.getArgs()).containsExactly("operator", "--namespace=trustsync-system", "--leader-election");
+    assertThat(container.getArgs()).containsExactly("operator", "--namespace=trustsync-system", "--leader-election",
+        "--cache-dir=/var/cache/trustsync");
+    // The image runs these arguments: they must be what the real command line accepts.
+    var parsed = new picocli.CommandLine(new io.trustsync.cli.TrustSyncCommand()).parseArgs(container.getArgs().toArray(String[]::new));
+    assertThat(parsed.subcommand().commandSpec().name()).isEqualTo("operator");
+    assertThat(parsed.subcommand().matchedOptionValue("--namespace", "")).isEqualTo("trustsync-system");
     assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();

@@ -22,7 +22,7 @@ class LeaderElectionTest {
   @RegisterExtension static final Fleet fleet = Fleet.shared(2);
 
   private static TrustSyncOperator replica(KubernetesClient client, Path cache, String namespace, String identity) throws Exception {
-    return TrustSyncOperator.start(client, new TrustSyncOperator.Settings(null, cache, null, Duration.ofDays(30),
+    return TrustSyncOperator.start(client, new TrustSyncOperator.Settings(null, cache, new java.net.InetSocketAddress("127.0.0.1", 0), Duration.ofDays(30),
         new TrustSyncOperator.LeaderElection("trustsync-test", namespace, identity,
             Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofMillis(500), false)));
   }
@@ -40,11 +40,24 @@ class LeaderElectionTest {
       try {
         hub.registerMembers(fleet.members(), Map.of("environment", "production"));
         String first = repo.commit(example(Map.of()));
-        hub.source("policies", repo.httpUrl().toString(), spec -> {});
+        hub.secret("webhook", Map.of("token", "s3cret"));
+        hub.source("policies", repo.httpUrl().toString(), spec -> {
+          spec.interval = "1h";
+          spec.webhookSecretRef = HubScenario.ref("webhook");
+        });
         hub.distribution("production", "production", "trust-" + hub.namespace, spec -> {});
         await().atMost(Duration.ofSeconds(60)).until(() -> ready(hub.distribution("production"), first));
 
         assertThat(b.leading()).isFalse();
+        // A webhook the Service happens to route to the standby still reaches the leader.
+        String viaStandby = repo.commit(example(Map.of()).withMessage("webhook to the standby"));
+        byte[] body = ("{\"ref\":\"refs/heads/main\",\"after\":\"" + viaStandby + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + b.httpPort() + "/hooks/" + hub.namespace + "/policies"))
+            .header("X-Hub-Signature-256", io.trustsync.source.WebhookSignatures.sign(body, "s3cret".getBytes()))
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30)).until(() -> ready(hub.distribution("production"), viaStandby));
         assertThat(a.metrics().scrape()).contains("trustsync_cluster_sync_state{");
         assertThat(b.metrics().scrape()).as("the standby never touched a member")
             .doesNotContain("trustsync_cluster_sync_state{").doesNotContain("trustsync_source_fetch_duration");

@@ -290,7 +290,11 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
 
   /** Stops every cluster worker (operator shutdown or lost leadership); nothing is deleted. */
   public void stopAll() {
-    syncs.values().forEach(ClusterSync::close);
+    syncs.forEach((syncKey, sync) -> {
+      sync.close();
+      // A replica that no longer leads must not keep exporting what it saw while it did.
+      metrics.forgetCluster(syncKey.substring(0, syncKey.indexOf('|')), sync.snapshot().cluster());
+    });
     syncs.clear();
   }
 

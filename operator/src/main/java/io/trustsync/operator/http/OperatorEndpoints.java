@@ -68,7 +68,12 @@ public final class OperatorEndpoints implements AutoCloseable {
       respond(exchange, 413, "text/plain", "payload too large\n");
       return;
     }
-    PolicySource source = hub.resources(PolicySource.class).inNamespace(namespace).withName(name).get();
+    PolicySource source;
+    try {
+      source = hub.resources(PolicySource.class).inNamespace(namespace).withName(name).get();
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      source = null; // e.g. a namespace this replica may not read: answer as for a missing source
+    }
     if (source == null || source.getSpec() == null || source.getSpec().webhookSecretRef == null) {
       // Same answer whether the source is missing or has no webhook: do not reveal which exist.
       respond(exchange, 404, "text/plain", "no webhook for this path\n");
