@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
       "Start with:  trustsync validate policy-repo-example",
       "             trustsync render policy-repo-example --env production"
     },
-    subcommands = {ValidateCommand.class, RenderCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {ValidateCommand.class, RenderCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success, no error findings", "1:error findings (the revision would be rejected)", "2:usage or I/O error"})
 public final class TrustSyncCommand implements Runnable {
@@ -30,6 +30,13 @@ public final class TrustSyncCommand implements Runnable {
     CommandLine commandLine = new CommandLine(new TrustSyncCommand());
     commandLine.setOut(out);
     commandLine.setErr(err);
+    commandLine.setParameterExceptionHandler((exception, arguments) -> {
+      // One line saying what was wrong and where to read more; the full usage text buries it.
+      CommandLine cmd = exception.getCommandLine();
+      cmd.getErr().println("trustsync: " + exception.getMessage().lines().findFirst().orElse("invalid arguments")
+          + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+      return cmd.getCommandSpec().exitCodeOnInvalidInput();
+    });
     commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
       // A person gets one line that says what failed, never a stack trace.
       cmd.getErr().println("trustsync: " + describe(exception));
