@@ -87,6 +87,9 @@ public final class RepositoryReader {
     List<TrustStoreDirectory> shared = readStores(root.resolve("truststore"), null);
     List<EnvironmentDirectory> environments = new ArrayList<>();
     Path envRoot = root.resolve("environments");
+    if (Files.isSymbolicLink(envRoot)) {
+      readIfPresent(envRoot); // records repo.symlink / repo.pathEscape
+    }
     if (!isDirectory(envRoot)) {
       findings.add(Finding.error("repo.noEnvironments", "environments",
           "the repository has no environments/ folder; create environments/<env>/trustpolicy.json for each environment"));
@@ -125,7 +128,13 @@ public final class RepositoryReader {
     if (!exists(truststore)) {
       return stores;
     }
+    if (Files.isSymbolicLink(truststore)) {
+      readIfPresent(truststore); // records repo.symlink / repo.pathEscape; a linked store folder is never walked
+      return stores;
+    }
     if (!isDirectory(truststore)) {
+      findings.add(Finding.error("store.strayFile", relative(truststore),
+          "truststore must be a folder holding x509/<type>/<name>/ store folders; remove this file"));
       return stores;
     }
     Path x509 = truststore.resolve("x509");
