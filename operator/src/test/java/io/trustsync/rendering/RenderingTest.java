@@ -129,13 +129,15 @@ class RenderingTest {
         .sharedStore("ca", "globalsign", TestCertificates.root("Lowercase Root").issue())
         .sharedStore("ca", "my_store", TestCertificates.root("Underscore Root").issue())
         .sharedStore("signingAuthority", "Release.Signers", TestCertificates.root("Signers Root").issue())
+        .sharedStore("ca", "a.-b", TestCertificates.root("Dot Dash Root").issue())
+        .sharedStore("ca", "x...y_", TestCertificates.root("Dots Root").issue())
         .policy("production", policy(statement("images", "registry.acme.example/app", "strict",
-            "ca:GlobalSign", "ca:globalsign", "ca:my_store", "signingAuthority:Release.Signers")));
+            "ca:GlobalSign", "ca:globalsign", "ca:my_store", "signingAuthority:Release.Signers", "ca:a.-b", "ca:x...y_")));
 
     Rendering rendering = render(Profile.NATIVE, accept(repo), "abc123", null);
 
     List<String> names = rendering.objects().stream().filter(o -> o.kind().equals("TrustStore")).map(RenderedObject::name).toList();
-    assertThat(names).hasSize(4).doesNotHaveDuplicates().allSatisfy(name -> {
+    assertThat(names).hasSize(6).doesNotHaveDuplicates().allSatisfy(name -> {
       assertThat(name).matches(DNS_SUBDOMAIN);
       assertThat(name.length()).isLessThanOrEqualTo(253);
     });
