@@ -162,6 +162,20 @@ class ValidateCommandTest {
   }
 
   @Test
+  void sarifUrisArePercentEncoded() throws Exception {
+    TestRepository repo = TestRepository.valid(temp.resolve("repo"))
+        .sharedStore("ca", "acme root", TestCertificates.root("Spaced Root").issue());
+
+    CommandRun run = CommandRun.of("validate", "--format", "sarif", repo.root());
+
+    JsonNode result = JSON.readTree(run.out()).at("/runs/0/results/0");
+    assertThat(result.get("ruleId").asText()).isEqualTo("store.invalidName");
+    assertThat(result.at("/locations/0/physicalLocation/artifactLocation/uri").asText())
+        .isEqualTo(repo.root() + "/truststore/x509/ca/acme%20root");
+    assertThat(ReportFormat.uri("env:a/ü b.json")).isEqualTo("env%3Aa/%C3%BC%20b.json");
+  }
+
+  @Test
   void githubFormatEmitsEscapedWorkflowAnnotations() throws Exception {
     // ',' and ':' end a property in a workflow command, so a path holding them must be escaped.
     TestRepository repo = misspelledStore(temp.resolve("team,a:b"));
