@@ -220,6 +220,17 @@ class ValidateCommandTest {
   }
 
   @Test
+  void followsALinkTheUserNamesOnTheCommandLine() throws Exception {
+    TestRepository repo = TestRepository.valid(temp.resolve("repo"));
+    Path link = java.nio.file.Files.createSymbolicLink(temp.resolve("link"), repo.root());
+
+    CommandRun run = CommandRun.of("validate", link);
+
+    assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+    assertThat(run.out()).contains(link + ": 0 errors");
+  }
+
+  @Test
   void validatesASingleTrustPolicyFileWithoutItsStores() throws Exception {
     Path good = temp.resolve("good.json");
     java.nio.file.Files.writeString(good, policy(statement("images", "registry.acme.example/app", "strict", "ca:anything")));

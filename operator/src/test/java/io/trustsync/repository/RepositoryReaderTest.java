@@ -107,6 +107,18 @@ class RepositoryReaderTest {
   }
 
   @Test
+  void repositoryReachedThroughALinkIsReadAndLinksInsideAreJudgedByItsRealPlace() throws IOException {
+    TestRepository repo = repository();
+    Path link = Files.createSymbolicLink(temp.resolve("link-to-repo"), repo.root());
+    Files.createSymbolicLink(repo.path(STORE + "/absolute.pem"), repo.path(STORE + "/certificate-0.pem").toAbsolutePath());
+
+    PolicyRepository read = RepositoryReader.read(link);
+
+    assertThat(only(read, "repo.symlink").file()).isEqualTo(STORE + "/absolute.pem");
+    assertThat(read.sharedStores().getFirst().files()).extracting(RepoFile::fileName).containsExactly("certificate-0.pem");
+  }
+
+  @Test
   @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void fifoInAStoreIsNotARegularFileAndDoesNotBlock() throws Exception {
     TestRepository repo = repository();
