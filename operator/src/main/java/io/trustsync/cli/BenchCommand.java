@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
       "Examples:",
       "  trustsync bench validate",
       "  trustsync bench validate --statements 2000 --certificates 500 --iterations 30",
-      "  trustsync bench validate --repository /tmp/big-repo   # keep the repository, e.g. to time a cold start"
+      "  trustsync bench validate --repository /tmp/big-repo   # keep it afterwards"
     })
 final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
