@@ -9,7 +9,6 @@ import io.trustsync.validation.ValidationReport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
@@ -20,15 +19,16 @@ import java.nio.file.Path;
 record PolicyInput(Kind kind, Path path, Path base) {
   enum Kind { REPOSITORY, ENVIRONMENT, POLICY_FILE }
 
+  /** Links in the path the user typed are followed: it is their choice, not repository content. */
   static PolicyInput of(Path path) throws IOException {
-    if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+    if (!Files.exists(path)) {
       throw new java.nio.file.NoSuchFileException(path.toString());
     }
-    if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+    if (Files.isRegularFile(path)) {
       Path parent = path.getParent() == null ? Path.of(".") : path.getParent();
       return new PolicyInput(Kind.POLICY_FILE, path, parent);
     }
-    if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+    if (!Files.isDirectory(path)) {
       throw new IOException(path + " is neither a regular file nor a directory");
     }
     if (Files.isDirectory(path.resolve("environments"))) {
@@ -67,7 +67,7 @@ record PolicyInput(Kind kind, Path path, Path base) {
     if (size > maxBytes) {
       throw new IOException(path + " is " + size + " bytes, over the " + maxBytes + "-byte limit for a trust policy");
     }
-    try (InputStream in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
+    try (InputStream in = Files.newInputStream(path)) {
       return new RepoFile(path.getFileName().toString(), in.readNBytes((int) maxBytes));
     }
   }

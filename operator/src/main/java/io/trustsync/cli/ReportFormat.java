@@ -73,7 +73,7 @@ enum ReportFormat {
           result.put("level", f.isError() ? "error" : "warning");
           result.putObject("message").put("text", f.message());
           ObjectNode physical = result.putArray("locations").addObject().putObject("physicalLocation");
-          physical.putObject("artifactLocation").put("uri", checked.input().display(f.file()).replace('\\', '/'));
+          physical.putObject("artifactLocation").put("uri", uri(checked.input().display(f.file())));
           if (f.line() > 0) {
             ObjectNode region = physical.putObject("region");
             region.put("startLine", f.line());
@@ -129,6 +129,24 @@ enum ReportFormat {
   static String summary(ValidationReport report) {
     return report.errors() + " error" + (report.errors() == 1 ? "" : "s") + ", " + report.warnings() + " warning"
         + (report.warnings() == 1 ? "" : "s") + (report.errors() > 0 ? " — rejected, nothing would be applied" : " — accepted");
+  }
+
+  /**
+   * SARIF's artifactLocation.uri is a URI reference: '/' separators, and everything outside the
+   * characters RFC 3986 allows in a path percent-encoded (a space in a folder name, non-ASCII
+   * names, and ':' so a relative path's first segment is never read as a scheme).
+   */
+  static String uri(String path) {
+    StringBuilder uri = new StringBuilder();
+    for (byte b : path.replace('\\', '/').getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+      char c = (char) (b & 0xFF);
+      if (c < 0x80 && (Character.isLetterOrDigit(c) || "-._~/!$&'()*+,;=@".indexOf(c) >= 0)) {
+        uri.append(c);
+      } else {
+        uri.append('%').append(String.format("%02X", b & 0xFF));
+      }
+    }
+    return uri.toString();
   }
 
   // GitHub workflow command escaping: data escapes % CR LF; properties also ':' and ','.

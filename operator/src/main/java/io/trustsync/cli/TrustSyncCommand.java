@@ -34,6 +34,13 @@ public final class TrustSyncCommand implements Runnable {
     CommandLine commandLine = new CommandLine(new TrustSyncCommand());
     commandLine.setOut(out);
     commandLine.setErr(err);
+    commandLine.setParameterExceptionHandler((exception, arguments) -> {
+      // One line saying what was wrong and where to read more; the full usage text buries it.
+      CommandLine cmd = exception.getCommandLine();
+      cmd.getErr().println("trustsync: " + exception.getMessage().lines().findFirst().orElse("invalid arguments")
+          + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+      return cmd.getCommandSpec().exitCodeOnInvalidInput();
+    });
     commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
       // A person gets one line that says what failed, never a stack trace.
       cmd.getErr().println("trustsync: " + describe(exception));

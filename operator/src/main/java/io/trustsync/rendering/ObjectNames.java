@@ -1,6 +1,7 @@
 package io.trustsync.rendering;
 
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Kubernetes object names for rendered resources. Notation store names allow upper case and '_',
@@ -14,13 +15,21 @@ public final class ObjectNames {
 
   public static String of(String... parts) {
     String joined = String.join("-", parts);
-    String lowered = joined.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]", "-").replaceAll("-{2,}", "-");
-    lowered = lowered.replaceAll("^[^a-z0-9]+", "").replaceAll("[^a-z0-9]+$", "");
+    // Every dot-separated label must start and end with a letter or digit: a lone '.' stays a label
+    // separator, any other run of other characters ("_", "--", ".-", "..") becomes one '-'.
+    String lowered = SEPARATORS.matcher(joined.toLowerCase(Locale.ROOT)).replaceAll(run -> run.group().equals(".") ? "." : "-");
+    lowered = trimmed(lowered);
     boolean lossy = !lowered.equals(joined);
     String name = lossy ? lowered + "-" + Ownership.sha256(joined).substring(0, 6) : lowered;
     if (name.length() > MAX) {
-      name = name.substring(0, MAX - 7) + "-" + Ownership.sha256(joined).substring(0, 6);
+      name = trimmed(name.substring(0, MAX - 7)) + "-" + Ownership.sha256(joined).substring(0, 6);
     }
     return name;
+  }
+
+  private static final Pattern SEPARATORS = Pattern.compile("[^a-z0-9]+");
+
+  private static String trimmed(String name) {
+    return name.replaceAll("^[^a-z0-9]+", "").replaceAll("[^a-z0-9]+$", "");
   }
 }

@@ -56,7 +56,10 @@ public final class RepositoryReader {
    * repository the shared stores of that repository are read too.
    */
   public static PolicyRepository readEnvironment(Path environmentDir, long maxFileBytes) throws IOException {
-    Path dir = environmentDir.toAbsolutePath().normalize();
+    if (!Files.isDirectory(environmentDir)) {
+      throw new IOException(environmentDir + " is not a directory");
+    }
+    Path dir = environmentDir.toRealPath();
     Path parent = dir.getParent();
     if (parent != null && parent.getFileName() != null
         && parent.getFileName().toString().equals("environments") && parent.getParent() != null) {
@@ -72,21 +75,23 @@ public final class RepositoryReader {
     }
     RepositoryReader reader = new RepositoryReader(maxFileBytes);
     reader.root = dir;
-    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-      throw new IOException(environmentDir + " is not a directory");
-    }
     EnvironmentDirectory env = reader.readEnvironmentDir(dir, dir.getFileName().toString(), "");
     return new PolicyRepository(dir.toString(), List.of(), List.of(env), List.copyOf(reader.findings));
   }
 
   private PolicyRepository readRepository(Path rootDir) throws IOException {
-    root = rootDir.toAbsolutePath().normalize();
-    if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+    if (!Files.isDirectory(rootDir)) {
       throw new IOException(rootDir + " is not a directory");
     }
+    // The root is the caller's choice, so a link to it is followed, once: escape checks then
+    // compare every link inside against where the repository really is.
+    root = rootDir.toRealPath();
     List<TrustStoreDirectory> shared = readStores(root.resolve("truststore"), null);
     List<EnvironmentDirectory> environments = new ArrayList<>();
     Path envRoot = root.resolve("environments");
+    if (Files.isSymbolicLink(envRoot)) {
+      readIfPresent(envRoot); // records repo.symlink / repo.pathEscape
+    }
     if (!isDirectory(envRoot)) {
       findings.add(Finding.error("repo.noEnvironments", "environments",
           "the repository has no environments/ folder; create environments/<env>/trustpolicy.json for each environment"));
@@ -125,7 +130,13 @@ public final class RepositoryReader {
     if (!exists(truststore)) {
       return stores;
     }
+    if (Files.isSymbolicLink(truststore)) {
+      readIfPresent(truststore); // records repo.symlink / repo.pathEscape; a linked store folder is never walked
+      return stores;
+    }
     if (!isDirectory(truststore)) {
+      findings.add(Finding.error("store.strayFile", relative(truststore),
+          "truststore must be a folder holding x509/<type>/<name>/ store folders; remove this file"));
       return stores;
     }
     Path x509 = truststore.resolve("x509");

@@ -30,9 +30,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * signing leaves and self-signed signing certificates with the key, validity, extensions and
  * signature algorithm a test chooses. Defaults are what the Notary Project specification wants.
  */
-final class TestCertificates {
+public final class TestCertificates {
   /** The "now" every store test validates at. */
-  static final Instant NOW = Instant.parse("2026-03-01T00:00:00Z");
+  public static final Instant NOW = Instant.parse("2026-03-01T00:00:00Z");
 
   private static final BouncyCastleProvider PROVIDER = new BouncyCastleProvider();
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -40,8 +40,8 @@ final class TestCertificates {
   private TestCertificates() {}
 
   /** A certificate with the key that signed it, so it can issue others. */
-  record Issued(X509Certificate certificate, KeyPair keys, X500Name name) {
-    String pem() {
+  public record Issued(X509Certificate certificate, KeyPair keys, X500Name name) {
+    public String pem() {
       try {
         return "-----BEGIN CERTIFICATE-----\n"
             + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(certificate.getEncoded())
@@ -51,7 +51,7 @@ final class TestCertificates {
       }
     }
 
-    byte[] der() {
+    public byte[] der() {
       try {
         return certificate.getEncoded();
       } catch (GeneralSecurityException e) {
@@ -60,31 +60,31 @@ final class TestCertificates {
     }
   }
 
-  static X500Name subject(String commonName) {
+  public static X500Name subject(String commonName) {
     return new X500Name("C=US, ST=WA, L=Seattle, O=Acme, OU=Platform, CN=" + commonName);
   }
 
   /** Self-signed root CA: basicConstraints critical cA, keyUsage critical keyCertSign, cRLSign. */
-  static Builder root(String commonName) {
+  public static Builder root(String commonName) {
     return new Builder(commonName, null).ca(true, true).keyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign, true);
   }
 
-  static Builder intermediate(String commonName, Issued issuer) {
+  public static Builder intermediate(String commonName, Issued issuer) {
     return new Builder(commonName, issuer).ca(true, true).keyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign, true);
   }
 
   /** Code-signing leaf: no CA, keyUsage critical digitalSignature, EKU codeSigning. */
-  static Builder leaf(String commonName, Issued issuer) {
+  public static Builder leaf(String commonName, Issued issuer) {
     return new Builder(commonName, issuer).ca(false, false).keyUsage(KeyUsage.digitalSignature, true)
         .extendedKeyUsage(KeyPurposeId.id_kp_codeSigning);
   }
 
   /** What notation's signingAuthority stores hold for a self-signed signer: a leaf that issued itself. */
-  static Builder selfSignedSigning(String commonName) {
+  public static Builder selfSignedSigning(String commonName) {
     return leaf(commonName, null);
   }
 
-  static final class Builder {
+  public static final class Builder {
     private final String commonName;
     private final Issued issuer;
     private KeyPair keys;
@@ -102,50 +102,50 @@ final class TestCertificates {
       this.issuer = issuer;
     }
 
-    Builder rsa(int bits) {
+    public Builder rsa(int bits) {
       keys = generate("RSA", generator -> generator.initialize(bits, RANDOM));
       return this;
     }
 
     /** A named curve, e.g. secp256r1, secp384r1, secp224r1. */
-    Builder ec(String curve) {
+    public Builder ec(String curve) {
       keys = generate("EC", generator -> generator.initialize(new ECGenParameterSpec(curve), RANDOM));
       return this;
     }
 
-    Builder validity(Instant from, Instant to) {
+    public Builder validity(Instant from, Instant to) {
       notBefore = from;
       notAfter = to;
       return this;
     }
 
     /** {@code null} leaves the basicConstraints extension out. */
-    Builder ca(Boolean isCa, boolean critical) {
+    public Builder ca(Boolean isCa, boolean critical) {
       ca = isCa;
       caCritical = critical;
       return this;
     }
 
     /** {@code null} leaves the keyUsage extension out; bits are BouncyCastle {@link KeyUsage} constants. */
-    Builder keyUsage(Integer bits, boolean critical) {
+    public Builder keyUsage(Integer bits, boolean critical) {
       keyUsage = bits;
       keyUsageCritical = critical;
       return this;
     }
 
-    Builder extendedKeyUsage(KeyPurposeId... purposes) {
+    public Builder extendedKeyUsage(KeyPurposeId... purposes) {
       extendedKeyUsages.clear();
       extendedKeyUsages.addAll(List.of(purposes));
       return this;
     }
 
     /** A JCA name such as SHA1withRSA; by default SHA-256/SHA-384 to match the signer's key. */
-    Builder signatureAlgorithm(String name) {
+    public Builder signatureAlgorithm(String name) {
       signatureAlgorithm = name;
       return this;
     }
 
-    Issued issue() {
+    public Issued issue() {
       try {
         KeyPair own = keys != null ? keys : generate("EC", g -> g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM));
         X500Name name = subject(commonName);
