@@ -15,13 +15,9 @@ import io.trustsync.rendering.RenderRequest;
 import io.trustsync.rendering.RenderedObject;
 import io.trustsync.rendering.Rendering;
 import io.trustsync.validation.AcceptedEnvironment;
-import io.trustsync.validation.RepositoryValidator;
-import io.trustsync.validation.ValidationOptions;
-import io.trustsync.validation.ValidationReport;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -72,20 +68,10 @@ final class DiffCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Profile chosen = Profile.of(profile).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
-        "unknown profile '" + profile + "'; choose one of " + Profile.names()));
-    PolicyInput input = PolicyInput.of(path);
-    ValidationOptions options = ValidationOptions.at(Instant.now());
-    ValidationReport report = RepositoryValidator.validate(input.read(options), options);
-    if (!report.accepted()) {
-      ReportFormat.text.write(List.of(new ReportFormat.Checked(input, report)), spec.commandLine().getErr());
-      spec.commandLine().getErr().println("trustsync: nothing to compare: the repository has error findings (see above)");
-      return 2;
-    }
-    AcceptedEnvironment accepted = report.environments().get(environment);
+    Profile chosen = AcceptedInput.profile(spec, profile);
+    AcceptedEnvironment accepted = AcceptedInput.environment(spec, path, environment, "nothing to compare");
     if (accepted == null) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "no environment '" + environment + "'; this repository has " + String.join(", ", report.environments().keySet()));
+      return 2;
     }
     Rendering rendering = chosen.render(new RenderRequest(environment, accepted.policy(), accepted.stores(), "diff", namespace, Map.of()));
     List<String> targets = contexts == null || contexts.isEmpty() ? java.util.Collections.singletonList(null) : contexts;

@@ -5,13 +5,8 @@ import io.trustsync.rendering.RenderRequest;
 import io.trustsync.rendering.Rendering;
 import io.trustsync.validation.AcceptedEnvironment;
 import io.trustsync.validation.Finding;
-import io.trustsync.validation.RepositoryValidator;
-import io.trustsync.validation.ValidationOptions;
-import io.trustsync.validation.ValidationReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -56,30 +51,13 @@ final class RenderCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    Profile chosen = Profile.of(profile).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
-        "unknown profile '" + profile + "'; choose one of " + Profile.names()));
-    PolicyInput input = PolicyInput.of(path);
-    ValidationOptions options = ValidationOptions.at(Instant.now());
-    ValidationReport report = RepositoryValidator.validate(input.read(options), options);
-    if (!report.accepted()) {
-      ReportFormat.text.write(List.of(new ReportFormat.Checked(input, report)), err);
-      err.println("trustsync: nothing rendered: the repository has error findings (see above)");
+    Profile chosen = AcceptedInput.profile(spec, profile);
+    AcceptedEnvironment accepted = AcceptedInput.environment(spec, path, environment, "nothing rendered");
+    if (accepted == null) {
       return 1;
     }
-    Map<String, AcceptedEnvironment> environments = report.environments();
-    String name = environment;
-    if (name == null) {
-      if (environments.size() != 1) {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-            "choose an environment with --env; this repository has " + String.join(", ", environments.keySet()));
-      }
-      name = environments.keySet().iterator().next();
-    }
-    AcceptedEnvironment accepted = environments.get(name);
-    if (accepted == null) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "no environment '" + name + "'; this repository has " + String.join(", ", environments.keySet()));
-    }
+    String name = accepted.name();
+    PolicyInput input = PolicyInput.of(path);
     Rendering rendering = chosen.render(new RenderRequest(name, accepted.policy(), accepted.stores(), revision, namespace, Map.of()));
     for (Finding warning : rendering.warnings()) {
       err.println(input.display(warning.file()) + ": warning " + warning.ruleId() + " [" + warning.pointer() + "]: " + warning.message());
