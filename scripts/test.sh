@@ -8,5 +8,18 @@ cd "$ROOT"
 # shellcheck source=java-home.sh
 source scripts/java-home.sh
 echo "[test] JDK: $JAVA_HOME" >&2
+# The Git server tests run the real git (http-backend, upload-pack) and ssh-keygen.
+missing=()
+command -v git >/dev/null 2>&1 || missing+=(git)
+command -v ssh-keygen >/dev/null 2>&1 || missing+=(openssh-client)
+if (( ${#missing[@]} )); then
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "[test] installing ${missing[*]}" >&2
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  else
+    echo "[test] ERROR: the tests need ${missing[*]}; install them and run again" >&2
+    exit 1
+  fi
+fi
 bash scripts/kube-binaries.sh
 exec ./mvnw -B -ntp verify "$@"
