@@ -11,7 +11,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.concurrent.Executors;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
@@ -80,10 +79,8 @@ public final class OperatorEndpoints implements AutoCloseable {
       return;
     }
     var secret = hub.secrets().inNamespace(namespace).withName(source.getSpec().webhookSecretRef.name).get();
-    String token = secret == null ? null
-        : secret.getData() != null && secret.getData().get("token") != null
-            ? new String(Base64.getDecoder().decode(secret.getData().get("token")), StandardCharsets.UTF_8).trim()
-            : secret.getStringData() != null ? secret.getStringData().get("token") : null;
+    String token = secret == null ? null : io.trustsync.operator.SecretData.of(secret).get("token");
+    token = token == null ? null : token.trim();
     if (token == null || token.isEmpty()) {
       LOG.warn("webhook for {}/{}: Secret {} has no key 'token'", namespace, name, source.getSpec().webhookSecretRef.name);
       respond(exchange, 500, "text/plain", "webhook secret not configured\n");

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.trustsync.crd.membercluster.MemberCluster;
 import io.trustsync.crd.membercluster.MemberClusterSpec;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,7 +54,7 @@ public final class MemberConnections implements AutoCloseable {
     if (secret == null) {
       throw new MemberConfigurationException("Secret " + cluster.getMetadata().getNamespace() + "/" + secretName + " does not exist");
     }
-    String kubeconfig = secretValue(secret, dataKey);
+    String kubeconfig = io.trustsync.operator.SecretData.of(secret).get(dataKey);
     if (kubeconfig == null) {
       throw new MemberConfigurationException("Secret " + secretName + " has no key '" + dataKey + "'");
     }
@@ -116,16 +115,6 @@ public final class MemberConnections implements AutoCloseable {
         .withWatchReconnectLimit(-1)
         .withRequestRetryBackoffLimit(0)
         .build();
-  }
-
-  private static String secretValue(Secret secret, String key) {
-    if (secret.getStringData() != null && secret.getStringData().containsKey(key)) {
-      return secret.getStringData().get(key);
-    }
-    if (secret.getData() != null && secret.getData().containsKey(key)) {
-      return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
-    }
-    return null;
   }
 
   @Override

@@ -7,10 +7,7 @@ import io.trustsync.crd.policysource.PolicySourceSpec;
 import io.trustsync.source.GitAuth;
 import io.trustsync.source.GitRef;
 import io.trustsync.source.GitSource;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Turns a PolicySource and its Secrets into what the Git library needs. Secret keys (as Flux
@@ -88,13 +85,6 @@ final class SourceCredentials {
     if (secret == null) {
       throw new InvalidSourceException(field + ": Secret " + namespace + "/" + name + " does not exist");
     }
-    Map<String, String> values = new TreeMap<>();
-    if (secret.getData() != null) {
-      secret.getData().forEach((k, v) -> values.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
-    }
-    if (secret.getStringData() != null) {
-      values.putAll(secret.getStringData());
-    }
-    return values;
+    return io.trustsync.operator.SecretData.of(secret);
   }
 }
