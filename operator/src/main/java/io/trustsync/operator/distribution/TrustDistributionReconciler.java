@@ -140,7 +140,10 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
       String syncKey = key + "|" + MemberConnections.key(member);
       KubernetesClient client;
       try {
-        client = connections.connect(member);
+        // The MemberCluster probe re-reads the kubeconfig Secret; here the connection it made is
+        // enough, so a reconcile does not read every member's Secret from the hub again.
+        var existing = connections.current(MemberConnections.key(member));
+        client = existing.isPresent() ? existing.get() : connections.connect(member);
       } catch (MemberConnections.MemberConfigurationException e) {
         configurationErrors.put(memberName, e.getMessage());
         continue;
