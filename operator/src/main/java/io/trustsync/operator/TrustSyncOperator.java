@@ -1,9 +1,7 @@
 package io.trustsync.operator;
 
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -18,7 +16,6 @@ import io.trustsync.operator.source.AcceptedRevisions;
 import io.trustsync.operator.source.PolicySourceReconciler;
 import io.trustsync.source.GitFetcher;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -158,18 +155,9 @@ public final class TrustSyncOperator implements AutoCloseable {
   }
 
   static void installCrd(KubernetesClient client, String name) {
-    String path = "/META-INF/fabric8/" + name + "-v1.yml";
-    try (InputStream in = TrustSyncOperator.class.getResourceAsStream(path)) {
-      if (in == null) {
-        throw new IllegalStateException("CRD " + path + " is missing from the TrustSync jar");
-      }
-      CustomResourceDefinition crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
-      client.apiextensions().v1().customResourceDefinitions().resource(crd).forceConflicts().fieldManager("trustsync").serverSideApply();
-      client.apiextensions().v1().customResourceDefinitions().withName(name).waitUntilCondition(c -> c != null && c.getStatus() != null
-          && c.getStatus().getConditions().stream().anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())), 30, TimeUnit.SECONDS);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read bundled CRD " + path, e);
-    }
+    var crds = client.apiextensions().v1().customResourceDefinitions();
+    crds.resource(BundledCrds.load(name)).forceConflicts().fieldManager("trustsync").serverSideApply();
+    crds.withName(name).waitUntilCondition(BundledCrds::established, 30, TimeUnit.SECONDS);
   }
 
   @Override

@@ -51,12 +51,7 @@ class LeaderElectionTest {
         assertThat(b.leading()).isFalse();
         // A webhook the Service happens to route to the standby still reaches the leader.
         String viaStandby = repo.commit(example(Map.of()).withMessage("webhook to the standby"));
-        byte[] body = ("{\"ref\":\"refs/heads/main\",\"after\":\"" + viaStandby + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + b.httpPort() + "/hooks/" + hub.namespace + "/policies"))
-            .header("X-Hub-Signature-256", io.trustsync.source.WebhookSignatures.sign(body, "s3cret".getBytes()))
-            .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(webhook(b, hub, viaStandby)).isEqualTo(202);
         await().atMost(Duration.ofSeconds(30)).until(() -> ready(hub.distribution("production"), viaStandby));
         assertThat(a.metrics().scrape()).contains("trustsync_cluster_sync_state{");
         assertThat(b.metrics().scrape()).as("the standby never touched a member")
@@ -65,6 +60,7 @@ class LeaderElectionTest {
         a.close(); // the leader dies
         await().atMost(Duration.ofSeconds(30)).until(b::leading);
         String second = repo.commit(example(Map.of()).withMessage("after failover"));
+        assertThat(webhook(b, hub, second)).isEqualTo(202); // the new leader acts on it itself
         await().atMost(Duration.ofSeconds(60)).until(() -> ready(hub.distribution("production"), second));
         assertThat(b.metrics().scrape()).contains("trustsync_cluster_sync_state{");
       } finally {
@@ -72,5 +68,15 @@ class LeaderElectionTest {
         b.close();
       }
     }
+  }
+
+  /** A signed GitHub-style push webhook sent to one replica's HTTP port. */
+  private static int webhook(TrustSyncOperator replica, HubScenario hub, String commit) throws Exception {
+    byte[] body = ("{\"ref\":\"refs/heads/main\",\"after\":\"" + commit + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + replica.httpPort() + "/hooks/" + hub.namespace + "/policies"))
+        .header("X-Hub-Signature-256", io.trustsync.source.WebhookSignatures.sign(body, "s3cret".getBytes()))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(), java.net.http.HttpResponse.BodyHandlers.discarding())
+        .statusCode();
   }
 }

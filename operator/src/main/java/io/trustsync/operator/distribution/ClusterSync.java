@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
@@ -14,13 +13,11 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trustsync.rendering.RenderedObject;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -208,8 +205,8 @@ public final class ClusterSync implements AutoCloseable {
       for (String name : NATIVE_CRDS) {
         var crds = client.apiextensions().v1().customResourceDefinitions();
         if (crds.withName(name).get() == null) {
-          crds.resource(bundledCrd(name)).create();
-          crds.withName(name).waitUntilCondition(ClusterSync::established, 20, TimeUnit.SECONDS);
+          crds.resource(io.trustsync.operator.BundledCrds.load(name)).create();
+          crds.withName(name).waitUntilCondition(io.trustsync.operator.BundledCrds::established, 20, TimeUnit.SECONDS);
           LOG.info("cluster {}: installed CRD {}", cluster, name);
         }
       }
@@ -429,23 +426,6 @@ public final class ClusterSync implements AutoCloseable {
     return revision != null && revision.length() > 12 ? revision.substring(0, 12) : String.valueOf(revision);
   }
 
-  private static boolean established(CustomResourceDefinition crd) {
-    return crd != null && crd.getStatus() != null && crd.getStatus().getConditions().stream()
-        .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
-  }
-
-  static CustomResourceDefinition bundledCrd(String name) {
-    String path = "/META-INF/fabric8/" + name + "-v1.yml";
-    try (InputStream in = ClusterSync.class.getResourceAsStream(path)) {
-      if (in == null) {
-        throw new IllegalStateException("CRD " + path + " is missing from the TrustSync jar");
-      }
-      return Serialization.unmarshal(in, CustomResourceDefinition.class);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read bundled CRD " + path, e);
-    }
-  }
-
   private void enqueue(Runnable task) {
     if (!loop.isShutdown()) {
       loop.execute(task);
@@ -487,11 +467,5 @@ public final class ClusterSync implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  static List<String> fields(List<Drift> drift) {
-    List<String> all = new ArrayList<>();
-    drift.forEach(d -> all.addAll(d.fields()));
-    return all;
   }
 }
