@@ -144,7 +144,7 @@ final class DemoCommand implements Callable<Integer> {
       }
 
       step("Done in " + Duration.between(start, Instant.now()).toSeconds() + " s");
-      say("metrics: curl -s http://127.0.0.1:" + local.operator().httpPort() + "/metrics | grep ^trustsync_");
+      say("metrics: curl -s http://127.0.0.1:" + local.operator().metricsPort() + "/metrics | grep ^trustsync_");
       if (keepRunning) {
         Map<String, Path> kubeconfigs = local.writeKubeconfigs();
         kubeconfigs.forEach((name, file) -> say("kubectl --kubeconfig " + file + " get truststores,trustpolicies -A   # " + name));

@@ -11,11 +11,14 @@ import io.trustsync.crd.membercluster.MemberCluster;
 import io.trustsync.crd.membercluster.MemberClusterSpec;
 import io.trustsync.crd.policysource.PolicySource;
 import io.trustsync.crd.policysource.PolicySourceSpec;
+import io.trustsync.operator.Tenancy;
 import io.trustsync.operator.TrustSyncOperator;
+import io.trustsync.source.AddressRules;
+import io.trustsync.source.Cidr;
+import io.trustsync.source.SourceRules;
 import io.trustsync.source.WebhookSignatures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -66,14 +69,25 @@ public final class LocalTrustSync implements AutoCloseable {
       LocalGitServer git = LocalGitServer.launch();
       LocalGitRepository repository = git.createRepository("policies");
       Path work = Files.createTempDirectory("trustsync-local");
-      TrustSyncOperator operator = TrustSyncOperator.start(hub, new TrustSyncOperator.Settings(
-          null, work.resolve("cache"), new InetSocketAddress("127.0.0.1", 0), Duration.ofDays(30), null));
-      progress.accept("Git server on http://127.0.0.1:" + git.httpPort() + ", operator metrics on http://127.0.0.1:" + operator.httpPort() + "/metrics");
+      TrustSyncOperator operator = TrustSyncOperator.start(hub, settings(work.resolve("cache")));
+      progress.accept("Git server on https://127.0.0.1:" + git.httpsPort() + ", operator metrics on http://127.0.0.1:" + operator.metricsPort() + "/metrics");
       return new LocalTrustSync(fleet, git, repository, operator, work);
     } catch (IOException | RuntimeException e) {
       fleet.close();
       throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
     }
+  }
+
+  /**
+   * The operator's defaults, widened only as far as everything-on-loopback needs: Git servers and
+   * member API servers on 127.0.0.1, quick polling, and {@value #NAMESPACE} as the platform
+   * namespace. Nothing here is for a real deployment.
+   */
+  public static TrustSyncOperator.Settings settings(Path cacheDir) {
+    return TrustSyncOperator.Settings.defaults(cacheDir)
+        .withSources(SourceRules.DEFAULT.allowingLoopback().withMinInterval(Duration.ofSeconds(1)))
+        .withMemberAddresses(AddressRules.DEFAULT.allowing(Cidr.parse("127.0.0.0/8")))
+        .withTenancy(Tenancy.of(NAMESPACE));
   }
 
   public LocalFleet fleet() {
@@ -129,7 +143,11 @@ public final class LocalTrustSync implements AutoCloseable {
     PolicySource source = new PolicySource();
     source.setMetadata(new ObjectMetaBuilder().withName(SOURCE).withNamespace(NAMESPACE).build());
     source.setSpec(new PolicySourceSpec());
-    source.getSpec().url = repository.httpUrl().toString();
+    // HTTPS with the Git server's own CA, as a real source would be
+    hub.secrets().inNamespace(NAMESPACE).resource(new SecretBuilder().withNewMetadata().withName("git-ca").withNamespace(NAMESPACE).endMetadata()
+        .withStringData(Map.of("ca.crt", git.certificateAuthorityPem())).build()).serverSideApply();
+    source.getSpec().url = repository.httpsUrl().toString();
+    source.getSpec().secretRef = new SecretReference("git-ca");
     source.getSpec().interval = interval;
     source.getSpec().webhookSecretRef = new SecretReference("webhook");
     hub.resource(source).serverSideApply();
@@ -162,7 +180,7 @@ public final class LocalTrustSync implements AutoCloseable {
     byte[] body = ("{\"ref\":\"refs/heads/main\",\"after\":\"" + commit + "\"}").getBytes(StandardCharsets.UTF_8);
     try {
       HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + operator.httpPort() + "/hooks/" + NAMESPACE + "/" + SOURCE))
+              URI.create("http://127.0.0.1:" + operator.webhookPort() + "/hooks/" + NAMESPACE + "/" + SOURCE))
           .header("X-GitHub-Event", "push")
           .header("X-Hub-Signature-256", WebhookSignatures.sign(body, WEBHOOK_TOKEN.getBytes(StandardCharsets.UTF_8)))
           .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());

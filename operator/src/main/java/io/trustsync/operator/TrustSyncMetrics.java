@@ -68,9 +68,50 @@ public final class TrustSyncMetrics {
     gauge("trustsync_validation_findings", "Findings of the last validated revision", Tags.of("source", source, "severity", "warning")).set(warnings);
   }
 
-  public void rejected(String source) {
-    Counter.builder("trustsync_revisions_rejected").description("Fetched revisions that failed validation or signature verification")
-        .tag("source", source).register(registry).increment();
+  /** One rejected commit (counted once per commit and reason, not at every poll). */
+  public void rejected(String source, String reason) {
+    Counter.builder("trustsync_revisions_rejected").description("Fetched commits that were not accepted, by reason")
+        .tags("source", source, "reason", reason).register(registry).increment();
+  }
+
+  /**
+   * trustsync_source_stale (1 when the accepted commit is older than maxRevisionAge) and the
+   * accepted commit's time; {@code stale} null removes both (maxRevisionAge unset).
+   */
+  public void stale(String source, Boolean stale, Instant commitTime) {
+    if (stale == null) {
+      registry.find("trustsync_source_stale").tag("source", source).meters().forEach(registry::remove);
+      values.remove("trustsync_source_stale" + Tags.of("source", source));
+      return;
+    }
+    gauge("trustsync_source_stale", "1 when the accepted commit is older than the source's maxRevisionAge",
+        Tags.of("source", source)).set(stale ? 1 : 0);
+    if (commitTime != null) {
+      gauge("trustsync_source_accepted_commit_timestamp_seconds", "Commit time of the accepted revision, seconds since the epoch",
+          Tags.of("source", source)).set(commitTime.getEpochSecond());
+    }
+  }
+
+  /** Webhook requests by result: accepted, unauthorized, too_large, rejected (method, path, headers). */
+  public void webhook(String result) {
+    Counter.builder("trustsync_webhook_requests").description("Webhook requests by result")
+        .tag("result", result).register(registry).increment();
+  }
+
+  /** Connections an HTTP server turned away because it was at its limit. */
+  public void httpRejected(String server) {
+    Counter.builder("trustsync_http_connections_rejected").description("Connections refused because the server was at its connection limit")
+        .tag("server", server).register(registry).increment();
+  }
+
+  /** Removes every series of a deleted PolicySource. */
+  public void forgetSource(String source) {
+    registry.getMeters().stream().filter(m -> source.equals(m.getId().getTag("source"))).toList().forEach(m -> {
+      registry.remove(m);
+      values.remove(m.getId().getName() + Tags.of(m.getId().getTags()));
+    });
+    revisionInfo.remove(source);
+    certificateTags.remove(source);
   }
 
   /** trustsync_cluster_sync_state{distribution,cluster,state}: 1 for the current state, 0 for the others. */

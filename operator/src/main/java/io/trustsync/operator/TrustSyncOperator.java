@@ -1,146 +1,267 @@
 package io.trustsync.operator;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.trustsync.crd.policysource.PolicySource;
 import io.trustsync.operator.distribution.ClusterSync;
 import io.trustsync.operator.distribution.TrustDistributionReconciler;
+import io.trustsync.operator.http.MetricsAccess;
 import io.trustsync.operator.http.OperatorEndpoints;
+import io.trustsync.operator.http.WebhookRegistry;
+import io.trustsync.operator.leader.Fence;
+import io.trustsync.operator.leader.Leadership;
+import io.trustsync.operator.leader.WriteFence;
+import io.trustsync.operator.member.KubeconfigRules;
 import io.trustsync.operator.member.MemberClusterReconciler;
 import io.trustsync.operator.member.MemberConnections;
 import io.trustsync.operator.member.MemberDirectory;
 import io.trustsync.operator.source.AcceptedRevisions;
+import io.trustsync.operator.source.FetchQueue;
 import io.trustsync.operator.source.PolicySourceReconciler;
+import io.trustsync.source.AddressRules;
 import io.trustsync.source.GitFetcher;
+import io.trustsync.source.SourceRules;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Wires the operator: three reconcilers on the hub (PolicySource, MemberCluster,
  * TrustDistribution), the member cluster workers, metrics, health and webhooks, and leader
- * election so that of several replicas only one ever writes.
+ * election so that of several replicas only the one holding a fresh lease ever writes.
+ *
+ * <p>With leader election, the reconcilers run only while this replica leads; the HTTP ports,
+ * the webhook registry and the member directory run on every replica, so a standby answers
+ * probes and scrapes and forwards webhooks to the leader.
  */
 public final class TrustSyncOperator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TrustSyncOperator.class);
   public static final List<String> HUB_CRDS = List.of(
       "policysources.trustsync.io", "memberclusters.trustsync.io", "trustdistributions.trustsync.io");
 
-  /** {@code namespace} null watches every namespace; {@code leaderElection} null runs without it. */
-  public record Settings(String namespace, Path cacheDir, InetSocketAddress httpAddress, Duration expiryWindow, LeaderElection leaderElection) {}
+  /**
+   * Everything an operator start is configured with. {@code namespace} null watches every
+   * namespace; {@code http} null serves nothing; {@code leaderElection} null runs without it.
+   * {@link #defaults} is the secure choice; every widening is a wither named for it.
+   */
+  public record Settings(String namespace, Path cacheDir, OperatorEndpoints.Settings http, Duration expiryWindow,
+      Leadership.Settings leaderElection, Tenancy tenancy, SourceRules sources, FetchQueue.Settings fetching,
+      KubeconfigRules kubeconfigs, AddressRules memberAddresses) {
 
-  public record LeaderElection(String leaseName, String leaseNamespace, String identity, Duration leaseDuration,
-      Duration renewDeadline, Duration retryPeriod, boolean exitOnStopLeading) {}
+    public static Settings defaults(Path cacheDir) {
+      return new Settings(null, cacheDir, OperatorEndpoints.Settings.loopback(), Duration.ofDays(30), null,
+          new Tenancy(java.util.Set.of(), false), SourceRules.DEFAULT, FetchQueue.Settings.DEFAULT, KubeconfigRules.DEFAULT,
+          AddressRules.DEFAULT);
+    }
 
-  private final Operator operator;
+    public Settings withNamespace(String newNamespace) {
+      return new Settings(newNamespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses);
+    }
+
+    public Settings withHttp(OperatorEndpoints.Settings newHttp) {
+      return new Settings(namespace, cacheDir, newHttp, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses);
+    }
+
+    public Settings withExpiryWindow(Duration window) {
+      return new Settings(namespace, cacheDir, http, window, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses);
+    }
+
+    public Settings withLeaderElection(Leadership.Settings election) {
+      return new Settings(namespace, cacheDir, http, expiryWindow, election, tenancy, sources, fetching, kubeconfigs, memberAddresses);
+    }
+
+    public Settings withTenancy(Tenancy newTenancy) {
+      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, newTenancy,
+          sources, fetching.withPlatformNamespaces(newTenancy.platformNamespaces()), kubeconfigs, memberAddresses);
+    }
+
+    public Settings withSources(SourceRules rules) {
+      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, rules, fetching, kubeconfigs, memberAddresses);
+    }
+
+    public Settings withFetching(FetchQueue.Settings newFetching) {
+      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources,
+          newFetching.withPlatformNamespaces(tenancy.platformNamespaces()), kubeconfigs, memberAddresses);
+    }
+
+    public Settings withKubeconfigs(KubeconfigRules rules) {
+      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, rules, memberAddresses);
+    }
+
+    public Settings withMemberAddresses(AddressRules rules) {
+      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, rules);
+    }
+  }
+
+  private final KubernetesClient hub;
+  private final KubernetesClient fencedHub;
+  private final Settings settings;
   private final TrustSyncMetrics metrics;
   private final EventRecorder events;
   private final MemberConnections connections;
   private final MemberDirectory directory;
+  private final GitFetcher fetcher;
+  private final PolicySourceReconciler sources;
+  private final MemberClusterReconciler members;
   private final TrustDistributionReconciler distributions;
+  private final WebhookRegistry webhooks;
+  private final Leadership leadership;
   private final OperatorEndpoints endpoints;
-  private final AtomicBoolean leading = new AtomicBoolean();
+  private final Map<String, Instant> forwarded = new ConcurrentHashMap<>();
+  private Operator operator;
 
   private TrustSyncOperator(KubernetesClient hub, Settings settings) throws IOException {
+    this.hub = hub;
+    this.settings = settings;
     metrics = new TrustSyncMetrics();
-    events = new EventRecorder(hub);
-    connections = new MemberConnections(hub);
+    Leadership.Settings election = settings.leaderElection();
+    leadership = election == null ? null : new Leadership(hub, election, this::startReconciling, this::stopReconciling);
+    Fence fence = leadership == null ? Fence.NONE : leadership;
+    // Everything the reconcilers write to the hub goes through the fence as well; only the lease
+    // renewals and a standby's webhook forwarding use the plain client.
+    fencedHub = new KubernetesClientBuilder().withConfig(hub.getConfiguration())
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(WriteFence.NAME, new WriteFence(fence))).build();
+    events = new EventRecorder(fencedHub);
+    connections = new MemberConnections(fencedHub,
+        new MemberConnections.Access(settings.kubeconfigs(), settings.memberAddresses(), settings.tenancy(), fence));
     directory = new MemberDirectory(hub, settings.namespace());
     AcceptedRevisions revisions = new AcceptedRevisions();
-    GitFetcher fetcher = new GitFetcher(settings.cacheDir());
-    PolicySourceReconciler sources = new PolicySourceReconciler(hub, fetcher, revisions, metrics, events, settings.expiryWindow());
+    fetcher = new GitFetcher(settings.cacheDir(), settings.sources());
+    sources = new PolicySourceReconciler(fencedHub, fetcher, settings.fetching(), revisions, metrics, events, settings.expiryWindow());
     distributions = new TrustDistributionReconciler(directory, connections, revisions, metrics, events);
-    MemberClusterReconciler members = new MemberClusterReconciler(connections, events);
-    operator = new Operator(o -> {
-      o.withKubernetesClient(hub)
-          .withCloseClientOnStop(false)
-          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()))
-          .withConcurrentReconciliationThreads(8);
-      LeaderElection election = settings.leaderElection();
-      if (election != null) {
-        o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(election.leaseName())
-            .withLeaseNamespace(election.leaseNamespace())
-            .withIdentity(election.identity())
-            .withLeaseDuration(election.leaseDuration())
-            .withRenewDeadline(election.renewDeadline())
-            .withRetryPeriod(election.retryPeriod())
-            .withExitOnStopLeading(election.exitOnStopLeading())
-            .withLeaderCallbacks(new LeaderCallbacks(
-                () -> {
-                  leading.set(true);
-                  LOG.info("{} is now the leader", election.identity());
-                },
-                () -> {
-                  // Lost the lease: stop every cluster worker at once so two replicas never write.
-                  leading.set(false);
-                  distributions.stopAll();
-                  LOG.warn("{} stopped leading; cluster workers stopped", election.identity());
-                },
-                leader -> LOG.info("leader is {}", leader)))
-            .build());
-      } else {
-        leading.set(true);
-      }
-    });
-    register(sources, settings.namespace());
-    register(members, settings.namespace());
-    register(distributions, settings.namespace());
+    members = new MemberClusterReconciler(connections, events);
+    webhooks = new WebhookRegistry(hub, settings.namespace());
     directory.start();
-    operator.start();
-    endpoints = settings.httpAddress() == null ? null
-        : new OperatorEndpoints(settings.httpAddress(), metrics, this::ready, hub, (namespace, name) -> {
-          if (leading.get()) {
-            sources.trigger(namespace, name);
-          } else {
-            requestReconcile(hub, namespace, name); // the Service may route a webhook to a standby replica
-          }
-        });
+    webhooks.start();
+    OperatorEndpoints started = null;
+    try {
+      if (settings.http() != null) {
+        MetricsAccess access = settings.http().authenticateMetrics() ? MetricsAccess.kubernetes(hub) : MetricsAccess.OPEN;
+        started = new OperatorEndpoints(settings.http(), access, metrics, this::ready, webhooks, this::fetchNow);
+      }
+      if (leadership == null) {
+        startReconciling();
+      } else {
+        leadership.start();
+      }
+    } catch (IOException | RuntimeException e) {
+      if (started != null) {
+        started.close();
+      }
+      webhooks.close();
+      directory.close();
+      throw e;
+    }
+    endpoints = started;
   }
 
   public static TrustSyncOperator start(KubernetesClient hub, Settings settings) throws IOException {
     return new TrustSyncOperator(hub, settings);
   }
 
-  private <P extends io.fabric8.kubernetes.api.model.HasMetadata> void register(Reconciler<P> reconciler, String namespace) {
-    if (namespace == null) {
-      operator.register(reconciler);
+  /** Gained the lease (or runs alone): start the reconcilers. */
+  private synchronized void startReconciling() {
+    if (operator != null) {
+      return;
+    }
+    Operator started = new Operator(o -> o.withKubernetesClient(fencedHub)
+        .withCloseClientOnStop(false)
+        .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()))
+        .withConcurrentReconciliationThreads(8));
+    register(started, sources);
+    register(started, members);
+    register(started, distributions);
+    started.start();
+    operator = started;
+  }
+
+  /** Lost the lease: stop every worker at once, so two replicas never write. */
+  private synchronized void stopReconciling() {
+    distributions.stopAll();
+    if (operator != null) {
+      try {
+        operator.stop();
+      } catch (RuntimeException e) {
+        LOG.debug("stopping: {}", e.getMessage());
+      }
+      operator = null;
+    }
+  }
+
+  private <P extends HasMetadata> void register(Operator target, Reconciler<P> reconciler) {
+    if (settings.namespace() == null) {
+      target.register(reconciler);
     } else {
-      operator.register(reconciler, o -> o.settingNamespace(namespace));
+      target.register(reconciler, o -> o.settingNamespace(settings.namespace()));
+    }
+  }
+
+  /** A verified webhook: fetch now here, or have the leader do it (the Service may route it to a standby). */
+  private void fetchNow(String namespace, String name) {
+    if (leading()) {
+      sources.trigger(namespace, name);
+      return;
+    }
+    String key = namespace + "/" + name;
+    Instant last = forwarded.get(key);
+    if (last != null && Duration.between(last, Instant.now()).compareTo(Duration.ofSeconds(1)) < 0) {
+      return; // one forward a second per source is plenty: the leader fetches once either way
+    }
+    forwarded.put(key, Instant.now());
+    try {
+      requestReconcile(hub, namespace, name);
+    } catch (RuntimeException e) {
+      LOG.warn("could not forward the webhook of {} to the leader: {}", key, e.getClass().getSimpleName());
     }
   }
 
   /** Asks whichever replica leads to fetch now, through the reconcile-requested-at annotation. */
   static void requestReconcile(KubernetesClient hub, String namespace, String name) {
-    hub.resources(io.trustsync.crd.policysource.PolicySource.class).inNamespace(namespace).withName(name)
+    hub.resources(PolicySource.class).inNamespace(namespace).withName(name)
         .edit(source -> {
-          source.getMetadata().getAnnotations().put(SpecOrRequestFilter.RECONCILE_REQUESTED_AT, java.time.Instant.now().toString());
+          source.getMetadata().getAnnotations().put(SpecOrRequestFilter.RECONCILE_REQUESTED_AT, Instant.now().toString());
           return source;
         });
   }
 
-  public boolean ready() {
+  /** A leader: its reconcilers run and their informers are healthy. A standby: its own informers run. */
+  public synchronized boolean ready() {
+    if (operator == null) {
+      return leadership != null;
+    }
     return operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy();
   }
 
   public boolean leading() {
-    return leading.get();
+    return leadership == null || leadership.leading();
   }
 
   public TrustSyncMetrics metrics() {
     return metrics;
   }
 
-  public int httpPort() {
-    return endpoints == null ? -1 : endpoints.port();
+  public int metricsPort() {
+    return endpoints == null ? -1 : endpoints.metricsPort();
+  }
+
+  public int webhookPort() {
+    return endpoints == null ? -1 : endpoints.webhookPort();
+  }
+
+  /** Where this operator keeps a PolicySource's clone (tests check what was written and deleted). */
+  public Path cacheFolder(PolicySource source) {
+    return fetcher.folder(PolicySourceReconciler.key(source) + "/" + source.getMetadata().getUid());
   }
 
   public void addListener(ClusterSync.Observer listener) {
@@ -162,17 +283,20 @@ public final class TrustSyncOperator implements AutoCloseable {
 
   @Override
   public void close() {
-    distributions.stopAll();
-    try {
-      operator.stop();
-    } catch (RuntimeException e) {
-      LOG.debug("stopping: {}", e.getMessage());
+    // workers first, while the lease still fences everyone else out; then release the lease
+    stopReconciling();
+    if (leadership != null) {
+      leadership.close();
     }
+    sources.close();
     if (endpoints != null) {
       endpoints.close();
     }
+    webhooks.close();
     directory.close();
     connections.close();
+    fetcher.close();
     events.close();
+    fencedHub.close();
   }
 }

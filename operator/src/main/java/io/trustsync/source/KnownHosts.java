@@ -36,7 +36,8 @@ final class KnownHosts implements ServerKeyDatabase {
         }
       }
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
-      throw new SourceException("known_hosts cannot be read: " + e.getMessage(), e);
+      throw new SourceException("known_hosts in the credentials Secret cannot be read: each line must be"
+          + " '<host> <key type> <base64 key>' as ssh-keyscan prints it");
     }
     if (parsed.isEmpty()) {
       throw new SourceException("known_hosts holds no host key");

@@ -29,17 +29,17 @@ import org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder;
 final class RemoteAccess implements TransportConfigCallback, AutoCloseable {
 
   private final GitSource source;
-  private final PrivateCaConnections caConnections;
+  private final GuardedHttpConnections httpConnections;
   private final KnownHosts knownHosts;
   private final SshdSessionFactory sshSessions;
 
-  RemoteAccess(GitSource source, Path sshHome) throws SourceException {
+  RemoteAccess(GitSource source, Path sshHome, SourceRules rules, FetchBudget budget) throws SourceException {
     this.source = source;
     if (source.isSsh() && !(source.auth() instanceof GitAuth.SshKey)) {
       // without known_hosts there is nothing to check the server's host key against
       throw new SourceException("SSH URL " + source.displayUrl() + " needs an SSH key and known_hosts in the credentials");
     }
-    this.caConnections = source.caPem() == null ? null : PrivateCaConnections.fromPem(source.caPem());
+    this.httpConnections = source.url().startsWith("http") ? new GuardedHttpConnections(origin(source), source.caPem(), rules, budget) : null;
     if (source.auth() instanceof GitAuth.SshKey key) {
       this.knownHosts = new KnownHosts(key.knownHosts());
       List<KeyPair> keys = readPrivateKey(key);
@@ -52,6 +52,7 @@ final class RemoteAccess implements TransportConfigCallback, AutoCloseable {
           .setServerKeyDatabase((home, dir) -> knownHosts)
           .setPreferredAuthentications("publickey")
           .build(null);
+      budget.onExpiry(sshSessions::close); // a trickling SSH server is cut off at the deadline
     } else {
       this.knownHosts = null;
       this.sshSessions = null;
@@ -67,15 +68,21 @@ final class RemoteAccess implements TransportConfigCallback, AutoCloseable {
   @Override
   public void configure(Transport transport) {
     if (transport instanceof TransportHttp http) {
-      if (caConnections != null) {
-        http.setHttpConnectionFactory(caConnections);
-      }
+      http.setHttpConnectionFactory(httpConnections);
       if (source.auth() instanceof GitAuth.Bearer bearer) {
         http.setAdditionalHeaders(Map.of("Authorization", "Bearer " + bearer.token()));
       }
     }
     if (transport instanceof SshTransport ssh && sshSessions != null) {
       ssh.setSshSessionFactory(sshSessions);
+    }
+  }
+
+  private static java.net.URL origin(GitSource source) throws SourceException {
+    try {
+      return java.net.URI.create(source.url()).toURL();
+    } catch (IllegalArgumentException | java.net.MalformedURLException e) {
+      throw new SourceException("URL " + source.displayUrl() + " is not a valid URL");
     }
   }
 
@@ -105,7 +112,8 @@ final class RemoteAccess implements TransportConfigCallback, AutoCloseable {
       }
       return List.copyOf(keys);
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
-      throw new SourceException("the SSH private key cannot be read (wrong passphrase or format?): " + e.getMessage(), e);
+      // the parser's message may quote the key: say what to check instead
+      throw new SourceException("the SSH private key (identity) cannot be read: wrong passphrase, or not an OpenSSH or PEM private key");
     }
   }
 }

@@ -17,7 +17,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import io.trustsync.validation.Finding;
+import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -39,20 +42,71 @@ final class Snapshots {
     this.folder = folder;
   }
 
-  /** The snapshot of the commit's whole tree, written now unless it exists already. */
-  Path of(Repository repository, RevCommit commit) throws IOException {
+  /**
+   * The snapshot of the commit's tree at {@code path} (the whole tree when empty), written now
+   * unless it exists already. Every limit is checked from the sizes Git records before anything
+   * is written: a revision over a limit is rejected with a finding and leaves nothing behind.
+   */
+  Path of(Repository repository, RevCommit commit, String path, CheckoutLimits limits) throws IOException, SourceException {
     Files.createDirectories(folder);
-    Path snapshot = folder.resolve(commit.name());
+    String name = path.isEmpty() ? commit.name() : commit.name() + "-" + Integer.toHexString(path.hashCode());
+    Path snapshot = folder.resolve(name);
     if (!Files.isDirectory(snapshot, LinkOption.NOFOLLOW_LINKS)) {
+      ObjectId tree = subtree(repository, commit, path);
+      checkLimits(repository, commit, tree, path, limits);
       // write beside it and rename, so a crash never leaves a half-written snapshot in use
-      Path partial = folder.resolve(PARTIAL + commit.name());
+      Path partial = folder.resolve(PARTIAL + name);
       deleteRecursively(partial);
       Files.createDirectory(partial);
-      write(repository, commit, partial);
+      write(repository, tree, partial);
       Files.move(partial, snapshot, StandardCopyOption.ATOMIC_MOVE);
     }
     Files.setLastModifiedTime(snapshot, FileTime.from(Instant.now()));
     return snapshot;
+  }
+
+  private static ObjectId subtree(Repository repository, RevCommit commit, String path) throws IOException {
+    if (path.isEmpty()) {
+      return commit.getTree();
+    }
+    try (TreeWalk walk = TreeWalk.forPath(repository, path, commit.getTree())) {
+      return walk.getObjectId(0); // the caller checked that it is a tree
+    }
+  }
+
+  /** Counts files and sums their sizes as Git records them, without reading a blob. */
+  private static void checkLimits(Repository repository, RevCommit commit, ObjectId tree, String path, CheckoutLimits limits)
+      throws IOException, SourceException {
+    String prefix = path.isEmpty() ? "" : path + "/";
+    long total = 0;
+    int files = 0;
+    try (ObjectReader reader = repository.newObjectReader(); TreeWalk walk = new TreeWalk(repository, reader)) {
+      walk.addTree(tree);
+      walk.setRecursive(true);
+      while (walk.next()) {
+        if (walk.getFileMode(0) == FileMode.GITLINK) {
+          continue;
+        }
+        String file = walk.getPathString();
+        long size = reader.getObjectSize(walk.getObjectId(0), Constants.OBJ_BLOB);
+        if (++files > limits.maxFiles()) {
+          throw new SourceException(commit.name(), Finding.error("repo.checkoutLimit", prefix + file,
+              "the revision holds more than " + limits.maxFiles() + " files; a policy repository needs far fewer."
+                  + " Move other content out of it, or point spec.path at the folder that holds environments/"));
+        }
+        if (size > limits.maxFileBytes()) {
+          throw new SourceException(commit.name(), Finding.error("repo.checkoutLimit", prefix + file,
+              "file is " + size + " bytes, over the " + limits.maxFileBytes() + "-byte checkout limit; nothing of it was"
+                  + " written. Trust policies and certificates are far smaller: remove the file or move it out of spec.path"));
+        }
+        total += size;
+        if (total > limits.maxTotalBytes()) {
+          throw new SourceException(commit.name(), Finding.error("repo.checkoutLimit", prefix + file,
+              "the revision's files add up to more than " + limits.maxTotalBytes() + " bytes, the checkout limit;"
+                  + " nothing was written. Remove large files or point spec.path at the policy folder"));
+        }
+      }
+    }
   }
 
   /** Deletes all snapshots but {@code current} and the next most recently used one. */
@@ -72,9 +126,9 @@ final class Snapshots {
     }
   }
 
-  private static void write(Repository repository, RevCommit commit, Path root) throws IOException {
+  private static void write(Repository repository, ObjectId tree, Path root) throws IOException {
     try (ObjectReader reader = repository.newObjectReader(); TreeWalk walk = new TreeWalk(repository, reader)) {
-      walk.addTree(commit.getTree());
+      walk.addTree(tree);
       walk.setRecursive(true);
       while (walk.next()) {
         String path = walk.getPathString();

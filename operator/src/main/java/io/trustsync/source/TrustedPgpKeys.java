@@ -46,7 +46,7 @@ final class TrustedPgpKeys {
           new ByteArrayInputStream(block.group().getBytes(StandardCharsets.US_ASCII)))) {
         rings.add(new PGPPublicKeyRing(in, new BcKeyFingerprintCalculator()));
       } catch (IOException | RuntimeException e) {
-        throw new IllegalArgumentException("trusted PGP key " + (rings.size() + 1) + " cannot be read: " + e.getMessage(), e);
+        throw new IllegalArgumentException("trusted PGP key " + (rings.size() + 1) + " cannot be read: it is not an ASCII-armored OpenPGP public key block", e);
       }
     }
     return new TrustedPgpKeys(List.copyOf(rings));
@@ -61,7 +61,7 @@ final class TrustedPgpKeys {
     try {
       signature = readSignature(armoredSignature);
     } catch (IOException | PGPException | RuntimeException e) {
-      return SignatureVerdict.rejected(Type.PGP, null, "PGP signature cannot be read: " + e.getMessage());
+      return SignatureVerdict.rejected(Type.PGP, null, "the commit's PGP signature cannot be parsed");
     }
     List<KeyIdentifier> issuers = signature.getKeyIdentifiers();
     String issuer = issuers.isEmpty() ? null : describe(issuers.getFirst());
@@ -85,7 +85,7 @@ final class TrustedPgpKeys {
             "PGP signature by " + fingerprint + " does not match the commit content (altered commit?)");
       }
     } catch (PGPException e) {
-      return SignatureVerdict.rejected(Type.PGP, fingerprint, "PGP signature cannot be checked: " + e.getMessage());
+      return SignatureVerdict.rejected(Type.PGP, fingerprint, "the commit's PGP signature cannot be checked against the key");
     }
     return SignatureVerdict.accepted(Type.PGP, fingerprint, "good PGP signature by trusted key " + fingerprint);
   }

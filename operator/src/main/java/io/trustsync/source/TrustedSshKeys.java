@@ -66,7 +66,7 @@ final class TrustedSshKeys {
             }
             publicKey(blob); // reject unusable keys now, not when a commit arrives
           } catch (IllegalArgumentException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("trusted SSH key on line " + lineNumber + " cannot be read: " + e.getMessage(), e);
+            throw new IllegalArgumentException("trusted SSH key on line " + lineNumber + " cannot be read: expected '<type> <base64 key> [comment]' or an allowed_signers line", e);
           }
           blobs.add(HexFormat.of().formatHex(blob));
           break;
@@ -98,7 +98,7 @@ final class TrustedSshKeys {
       hash = sig.string();
       signatureBlob = sig.bytes();
     } catch (IllegalArgumentException e) {
-      return SignatureVerdict.rejected(Type.SSH, null, "SSH signature cannot be read: " + e.getMessage());
+      return SignatureVerdict.rejected(Type.SSH, null, "the commit's SSH signature cannot be parsed");
     }
     String fingerprint = fingerprint(publicKeyBlob);
     if (!NAMESPACE.equals(namespace)) {
@@ -124,7 +124,7 @@ final class TrustedSshKeys {
             "SSH signature by " + fingerprint + " does not match the commit content (altered commit?)");
       }
     } catch (GeneralSecurityException | IllegalArgumentException e) {
-      return SignatureVerdict.rejected(Type.SSH, fingerprint, "SSH signature cannot be checked: " + e.getMessage());
+      return SignatureVerdict.rejected(Type.SSH, fingerprint, "the commit's SSH signature cannot be checked against the key");
     }
     return SignatureVerdict.accepted(Type.SSH, fingerprint, "good SSH signature by trusted key " + fingerprint);
   }

@@ -253,8 +253,9 @@ class LeastPrivilegeTest {
   }
 
   private static TrustSyncOperator.Settings settings(String identity) {
-    return new TrustSyncOperator.Settings("trustsync-system", cache.resolve(identity), new InetSocketAddress("127.0.0.1", 0),
-        Duration.ofDays(30), new TrustSyncOperator.LeaderElection("trustsync-leader", "trustsync-system", identity,
+    return io.trustsync.testing.TestSettings.loopback(cache.resolve(identity)).withNamespace("trustsync-system")
+        .withTenancy(io.trustsync.operator.Tenancy.of("trustsync-system"))
+        .withLeaderElection(new io.trustsync.operator.leader.Leadership.Settings("trustsync-leader", "trustsync-system", identity,
             Duration.ofSeconds(10), Duration.ofSeconds(8), Duration.ofSeconds(2), false));
   }
 

@@ -46,7 +46,9 @@ class MonitoringTest {
     metrics.fetch("ns/src", Duration.ofMillis(80), true);
     metrics.revision("ns/src", "bbbb", "aaaa");
     metrics.findings("ns/src", 1, 2);
-    metrics.rejected("ns/src");
+    metrics.rejected("ns/src", "ValidationFailed");
+    metrics.stale("ns/src", true, Instant.now());
+    metrics.webhook("unauthorized");
     metrics.syncState("ns/dist", "member-0", "Synced");
     metrics.driftedObjects("ns/dist", "member-0", 1);
     metrics.driftEvent("ns/dist", "member-0", "Modified");

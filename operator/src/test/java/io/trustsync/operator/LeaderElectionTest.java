@@ -22,9 +22,9 @@ class LeaderElectionTest {
   @RegisterExtension static final Fleet fleet = Fleet.shared(2);
 
   private static TrustSyncOperator replica(KubernetesClient client, Path cache, String namespace, String identity) throws Exception {
-    return TrustSyncOperator.start(client, new TrustSyncOperator.Settings(null, cache, new java.net.InetSocketAddress("127.0.0.1", 0), Duration.ofDays(30),
-        new TrustSyncOperator.LeaderElection("trustsync-test", namespace, identity,
-            Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofMillis(500), false)));
+    return TrustSyncOperator.start(client, io.trustsync.testing.TestSettings.loopback(cache).withLeaderElection(
+        new io.trustsync.operator.leader.Leadership.Settings("trustsync-test", namespace, identity,
+            Duration.ofSeconds(6), Duration.ofSeconds(4), Duration.ofMillis(500), false)));
   }
 
   @Test
@@ -74,7 +74,7 @@ class LeaderElectionTest {
   private static int webhook(TrustSyncOperator replica, HubScenario hub, String commit) throws Exception {
     byte[] body = ("{\"ref\":\"refs/heads/main\",\"after\":\"" + commit + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
     return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-            java.net.URI.create("http://127.0.0.1:" + replica.httpPort() + "/hooks/" + hub.namespace + "/policies"))
+            java.net.URI.create("http://127.0.0.1:" + replica.webhookPort() + "/hooks/" + hub.namespace + "/policies"))
         .header("X-Hub-Signature-256", io.trustsync.source.WebhookSignatures.sign(body, "s3cret".getBytes()))
         .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(), java.net.http.HttpResponse.BodyHandlers.discarding())
         .statusCode();

@@ -37,7 +37,7 @@ class MemberOutageTest {
 
     try (LocalGitServer git = LocalGitServer.launch();
         TrustSyncOperator operator = TrustSyncOperator.start(fleet.hub().client(),
-            new TrustSyncOperator.Settings(null, cache, null, Duration.ofDays(30), null))) {
+            io.trustsync.testing.TestSettings.loopback(cache).withHttp(null))) {
       HubScenario hub = new HubScenario(fleet.hub(), "outage");
       LocalGitRepository repo = git.createRepository("policies");
       hub.registerMembers(fleet.members(), Map.of("environment", "production"));

@@ -49,7 +49,7 @@ class OperatorEndToEndTest {
   static void startOperator() throws Exception {
     git = LocalGitServer.launch();
     operator = TrustSyncOperator.start(fleet.hub().client(),
-        new TrustSyncOperator.Settings(null, cache, new java.net.InetSocketAddress("127.0.0.1", 0), Duration.ofDays(30), null));
+        io.trustsync.testing.TestSettings.loopback(cache));
   }
 
   @AfterAll
@@ -286,7 +286,7 @@ class OperatorEndToEndTest {
     awaitReady(s.hub(), "production", first);
     String second = s.repo().commit(example(Map.of()).withMessage("second"));
     byte[] body = ("{\"ref\":\"refs/heads/main\",\"after\":\"" + second + "\"}").getBytes(StandardCharsets.UTF_8);
-    URI hook = URI.create("http://127.0.0.1:" + operator.httpPort() + "/hooks/" + s.hub().namespace + "/policies");
+    URI hook = URI.create("http://127.0.0.1:" + operator.webhookPort() + "/hooks/" + s.hub().namespace + "/policies");
     HttpClient http = HttpClient.newHttpClient();
 
     HttpResponse<String> forged = http.send(HttpRequest.newBuilder(hook).header("X-Hub-Signature-256", WebhookSignatures.sign(body, "wrong".getBytes()))
@@ -298,12 +298,12 @@ class OperatorEndToEndTest {
     assertThat(real.statusCode()).isEqualTo(202);
     awaitReady(s.hub(), "production", second);
 
-    HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + operator.httpPort() + "/metrics")).build(),
+    HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + operator.metricsPort() + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(metrics.body()).contains("trustsync_source_revision{", "trustsync_cluster_sync_state{",
         "trustsync_certificate_not_after_seconds{", "trustsync_propagation_latency_seconds", "trustsync_source_fetch_duration_seconds",
         "trustsync_last_successful_sync_timestamp_seconds{", "trustsync_validation_findings{");
-    assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + operator.httpPort() + "/readyz")).build(),
+    assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + operator.metricsPort() + "/readyz")).build(),
         HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
   }
 

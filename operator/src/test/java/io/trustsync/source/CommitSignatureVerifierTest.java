@@ -154,7 +154,7 @@ class CommitSignatureVerifierTest {
     String id = repo.storeCommit(pgpSigned(repo.commit("signed"), key));
     GitSource source = GitSource.of(repo.url()).withTrustedKeys(key.armoredPublicKey());
 
-    FetchResult result = new GitFetcher(temp.resolve("cache")).fetch("k", source);
+    FetchResult result = new GitFetcher(temp.resolve("cache"), SourceRules.DEFAULT.allowingLocal()).fetch("k", source);
 
     assertThat(result.commitId()).isEqualTo(id);
     assertThat(result.signature().trusted()).isTrue();

@@ -63,12 +63,13 @@ class GitServerFetchTest {
 
   @BeforeEach
   void setUp() {
-    fetcher = new GitFetcher(cache);
+    fetcher = new GitFetcher(cache, SourceRules.DEFAULT.allowingLoopback());
   }
 
   @Test
   void basicAuthWithTheRightPasswordFetches() throws Exception {
-    GitSource source = GitSource.of(basic.httpUrl().toString()).withAuth(new GitAuth.Basic("alice", "s3cret"));
+    GitSource source = GitSource.of(basic.httpsUrl().toString()).withAuth(new GitAuth.Basic("alice", "s3cret"))
+        .withCaPem(server.certificateAuthorityPem());
 
     FetchResult result = fetcher.fetch("basic", source);
 
@@ -78,32 +79,35 @@ class GitServerFetchTest {
 
   @Test
   void basicAuthWithAWrongPasswordSaysToCheckTheCredentials() {
-    GitSource source = GitSource.of(basic.httpUrl().toString()).withAuth(new GitAuth.Basic("alice", "wrong"));
+    GitSource source = GitSource.of(basic.httpsUrl().toString()).withAuth(new GitAuth.Basic("alice", "wrong"))
+        .withCaPem(server.certificateAuthorityPem());
 
     assertThatThrownBy(() -> fetcher.fetch("basic", source))
         .isInstanceOf(SourceException.class)
-        .hasMessage("authentication failed for " + basic.httpUrl() + ": check the username and password in the credentials Secret");
+        .hasMessage("authentication failed for " + basic.httpsUrl() + ": check the username and password in the credentials Secret");
   }
 
   @Test
   void noCredentialsForAProtectedRepositorySaysCredentialsAreNeeded() {
-    assertThatThrownBy(() -> fetcher.fetch("basic", GitSource.of(basic.httpUrl().toString())))
-        .hasMessageStartingWith("authentication failed for " + basic.httpUrl() + ": the repository needs credentials");
+    assertThatThrownBy(() -> fetcher.fetch("basic", GitSource.of(basic.httpsUrl().toString()).withCaPem(server.certificateAuthorityPem())))
+        .hasMessageStartingWith("authentication failed for " + basic.httpsUrl() + ": the repository needs credentials");
   }
 
   @Test
   void bearerTokenIsSentAsAuthorizationHeader() throws Exception {
-    GitSource source = GitSource.of(bearer.httpUrl().toString()).withAuth(new GitAuth.Bearer("t0ken"));
+    GitSource source = GitSource.of(bearer.httpsUrl().toString()).withAuth(new GitAuth.Bearer("t0ken"))
+        .withCaPem(server.certificateAuthorityPem());
 
     assertThat(fetcher.fetch("bearer", source).commitId()).isEqualTo(head);
   }
 
   @Test
   void wrongBearerTokenSaysToCheckTheToken() {
-    GitSource source = GitSource.of(bearer.httpUrl().toString()).withAuth(new GitAuth.Bearer("stolen"));
+    GitSource source = GitSource.of(bearer.httpsUrl().toString()).withAuth(new GitAuth.Bearer("stolen"))
+        .withCaPem(server.certificateAuthorityPem());
 
     assertThatThrownBy(() -> fetcher.fetch("bearer", source))
-        .hasMessage("authentication failed for " + bearer.httpUrl() + ": check the bearer token in the credentials Secret");
+        .hasMessage("authentication failed for " + bearer.httpsUrl() + ": check the bearer token in the credentials Secret");
   }
 
   @Test
@@ -120,7 +124,7 @@ class GitServerFetchTest {
 
     assertThatThrownBy(() -> fetcher.fetch("https", source))
         .hasMessage("TLS certificate of " + basic.httpsUrl()
-            + " is not trusted: if the server uses a private CA, set its CA certificate (caPem)");
+            + " is not trusted: if the server uses a private CA, put its certificate in the credentials Secret as ca.crt");
   }
 
   @Test
@@ -129,7 +133,7 @@ class GitServerFetchTest {
         .withCaPem(CertificateAuthority.create("someone-else").certificatePem());
 
     assertThatThrownBy(() -> fetcher.fetch("https", source))
-        .hasMessageEndingWith("is not trusted: it is not signed by the configured caPem CA");
+        .hasMessageEndingWith("is not trusted: it is not signed by the CA in ca.crt");
   }
 
   @Test
@@ -147,7 +151,7 @@ class GitServerFetchTest {
     assertThat(fetcher.fetch("ssh", sshSource(protectedKey, "correct horse", server.knownHostsLine())).commitId())
         .isEqualTo(head);
     assertThatThrownBy(() -> fetcher.fetch("ssh", sshSource(protectedKey, "wrong", server.knownHostsLine())))
-        .hasMessageStartingWith("the SSH private key cannot be read");
+        .hasMessageStartingWith("the SSH private key (identity) cannot be read");
   }
 
   @Test
@@ -182,7 +186,7 @@ class GitServerFetchTest {
     PgpCommitSigner pgp = PgpCommitSigner.generate("Alice <alice@example.org>");
     SshCommitSigner sshSigner = SshCommitSigner.generate();
     GitCommit commit = GitCommit.of(Map.of("trustpolicy.json", "{}"));
-    GitSource source = GitSource.of(signed.httpUrl().toString())
+    GitSource source = GitSource.of(signed.httpsUrl().toString()).withCaPem(server.certificateAuthorityPem())
         .withTrustedKeys(pgp.armoredPublicKey() + "\n" + sshSigner.allowedSignersLine("bob@example.org"));
 
     signed.commit(commit.signedBy(pgp));
@@ -201,7 +205,8 @@ class GitServerFetchTest {
 
   @Test
   void parallelFetchesOfOneSourceAllSeeTheSameCommit() throws Exception {
-    GitSource source = GitSource.of(bearer.httpUrl().toString()).withAuth(new GitAuth.Bearer("t0ken"));
+    GitSource source = GitSource.of(bearer.httpsUrl().toString()).withAuth(new GitAuth.Bearer("t0ken"))
+        .withCaPem(server.certificateAuthorityPem());
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       Callable<String> fetch = () -> fetcher.fetch("shared", source).commitId();
@@ -211,6 +216,24 @@ class GitServerFetchTest {
       }
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void plainHttpIsRefusedUnlessAllowedAndNeverCarriesCredentials() throws Exception {
+    String url = bearer.httpUrl().toString();
+    assertThatThrownBy(() -> fetcher.fetch("plain", GitSource.of(url)))
+        .hasMessageStartingWith("plain http:// is refused").hasMessageContaining("--allow-insecure-http");
+
+    try (GitFetcher lenient = new GitFetcher(cache.resolve("lenient"), SourceRules.DEFAULT.allowingLoopback().allowingPlainHttp())) {
+      LocalGitRepository open = server.createRepository("open-" + System.nanoTime());
+      String commit = open.commit(GitCommit.of(Map.of("trustpolicy.json", "{}")));
+      assertThat(lenient.fetch("open", GitSource.of(open.httpUrl().toString())).commitId()).isEqualTo(commit);
+      assertThatThrownBy(() -> lenient.fetch("plain", GitSource.of(url).withAuth(new GitAuth.Bearer("t0ken"))))
+          .hasMessageStartingWith("credentials are never sent over plain http://");
+      String withUserInfo = url.replace("http://", "http://alice:s3cret@");
+      assertThatThrownBy(() -> lenient.fetch("plain", GitSource.of(withUserInfo)))
+          .hasMessageStartingWith("credentials are never sent over plain http://").hasMessageNotContaining("s3cret");
     }
   }
 

@@ -46,6 +46,9 @@ public class TrustDistributionStatus {
     @JsonPropertyDescription("Revision live in the cluster.")
     public String appliedRevision;
 
+    @JsonPropertyDescription("Namespace the objects were applied to; when targetNamespace changes, what is here is removed.")
+    public String namespace;
+
     @JsonPropertyDescription("Last time the cluster was fully in sync, RFC 3339.")
     public String lastSyncTime;
 

@@ -9,7 +9,7 @@ import io.trustsync.crd.SecretReference;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class PolicySourceSpec {
   @Required
-  @JsonPropertyDescription("Git URL: https://, http://, ssh://, git@host:path or file://.")
+  @JsonPropertyDescription("Git URL: https://, ssh:// or git@host:path. Plain http:// only when the operator runs with --allow-insecure-http, and never with credentials.")
   public String url;
 
   @JsonPropertyDescription("Credentials Secret: username+password or bearerToken for HTTPS, identity (private key) and known_hosts for SSH, ca.crt for an HTTPS server signed by a private CA.")
@@ -22,12 +22,20 @@ public class PolicySourceSpec {
   public String path;
 
   @Pattern("^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$")
-  @JsonPropertyDescription("How often to poll, e.g. 30s, 5m, 1h. A signed webhook fetches at once. Default: 1m.")
+  @JsonPropertyDescription("How often to poll, e.g. 30s, 5m, 1h; never more often than the operator's --min-source-interval (default 10s). A signed webhook fetches at once. Default: 1m.")
   public String interval;
 
   @Pattern("^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$")
-  @JsonPropertyDescription("Timeout of one fetch. Default: 60s.")
+  @JsonPropertyDescription("Time limit of one whole fetch, every network operation included; at most the operator's --max-source-timeout (default 5m). Default: 60s.")
   public String timeout;
+
+  @Pattern("^([0-9a-f]{40}|[0-9a-f]{64})$")
+  @JsonPropertyDescription("A deliberate rollback: accept exactly this commit when the ref points at it, although it does not descend from the last accepted revision (every other revision must). Audited by the RollbackAccepted event and the RolledBack condition. Remove it once the ref moves forward again.")
+  public String rollbackTo;
+
+  @Pattern("^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$")
+  @JsonPropertyDescription("When set, the Stale condition and trustsync_source_stale metric report a source whose accepted commit is older than this (by its commit time), e.g. 168h: a frozen mirror or a stuck pipeline. Push a signed heartbeat commit to keep an unchanged policy fresh.")
+  public String maxRevisionAge;
 
   @JsonPropertyDescription("Commit signature verification; when set, an unsigned or untrusted commit is never accepted.")
   public SignatureVerification verify;

@@ -26,13 +26,16 @@ public class PolicySourceStatus {
   @JsonPropertyDescription("Commit time of the accepted revision, RFC 3339 (the start of propagation latency).")
   public String lastAcceptedCommitTime;
 
+  @JsonPropertyDescription("The newest accepted revision: every later revision must descend from it, so a force-push back to an older commit is never accepted (see spec.rollbackTo).")
+  public HighWaterMark highWaterMark;
+
   @JsonPropertyDescription("Validation of the fetched revision.")
   public ValidationSummary validation;
 
   @JsonPropertyDescription("Signature verification of the fetched revision, when enabled.")
   public SignatureStatus signature;
 
-  @JsonPropertyDescription("Ready, Reconciling and Stalled, following kstatus.")
+  @JsonPropertyDescription("Ready, Reconciling and Stalled, following kstatus; Stale when maxRevisionAge is set; RolledBack while spec.rollbackTo is in effect.")
   public List<Condition> conditions = new ArrayList<>();
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -57,6 +60,18 @@ public class PolicySourceStatus {
     public Integer line;
     public Integer column;
     public String message;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class HighWaterMark {
+    @JsonPropertyDescription("Commit id.")
+    public String revision;
+
+    @JsonPropertyDescription("Its committer time, RFC 3339 (what maxRevisionAge is measured from).")
+    public String commitTime;
+
+    @JsonPropertyDescription("Fingerprint of the key that signed it, when signatures are verified; else the author.")
+    public String signer;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -61,7 +61,9 @@ public final class ClusterSync implements AutoCloseable {
 
   public record Drift(String object, String change, List<String> fields, Instant detectedAt) {}
 
-  public record Snapshot(String cluster, State state, String appliedRevision, Instant lastSyncTime, String message, List<Drift> drift) {}
+  /** {@code namespace} is where the objects were last applied (what a namespace change cleans up). */
+  public record Snapshot(String cluster, State state, String appliedRevision, Instant lastSyncTime, String message, List<Drift> drift,
+      String namespace) {}
 
   /** Told about drift as it happens: events, metrics, and benchmarks hook in here. */
   public interface Observer {
@@ -107,6 +109,8 @@ public final class ClusterSync implements AutoCloseable {
   private final Map<String, Drift> drift = new LinkedHashMap<>();
   private final Map<Kind, SharedIndexInformer<GenericKubernetesResource>> informers = new HashMap<>();
   private String watchedNamespace;
+  /** Where this distribution's objects are in the cluster: known from status after a restart. */
+  private volatile String appliedNamespace;
   private boolean crdsInstalled;
   private int failures;
   private ScheduledFuture<?> retry;
@@ -117,12 +121,18 @@ public final class ClusterSync implements AutoCloseable {
   private volatile Snapshot snapshot;
 
   public ClusterSync(String cluster, String labelValue, KubernetesClient client, Observer observer) {
+    this(cluster, labelValue, client, observer, null);
+  }
+
+  /** {@code previousNamespace}: where an earlier run applied this distribution's objects, if known. */
+  public ClusterSync(String cluster, String labelValue, KubernetesClient client, Observer observer, String previousNamespace) {
     this.cluster = cluster;
     this.labelValue = labelValue;
     this.client = client;
     this.observer = observer;
+    this.appliedNamespace = previousNamespace;
     this.loop = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("sync-" + cluster).factory());
-    this.snapshot = new Snapshot(cluster, state, null, null, message, List.of());
+    this.snapshot = new Snapshot(cluster, state, null, null, message, List.of(), previousNamespace);
   }
 
   public Snapshot snapshot() {
@@ -179,6 +189,12 @@ public final class ClusterSync implements AutoCloseable {
       if (d.prune()) {
         prune(d);
       }
+      if (appliedNamespace != null && !appliedNamespace.equals(d.namespace())) {
+        // the target namespace changed: what was applied in the old one is no longer desired anywhere
+        deleteOwnedIn(appliedNamespace);
+        LOG.info("cluster {}: removed objects left in former namespace {}", cluster, appliedNamespace);
+      }
+      appliedNamespace = d.namespace();
       appliedById.clear();
       appliedById.putAll(results);
       applied = d;
@@ -191,6 +207,12 @@ public final class ClusterSync implements AutoCloseable {
         observer.applied(cluster, d.revision(), d.commitTime());
       }
     } catch (RuntimeException e) {
+      if (fenced(e)) {
+        // not (surely) the leader: write nothing, report nothing; stopAll follows if the lease is lost
+        LOG.info("cluster {}: write fenced: {}", cluster, describe(e));
+        retry = loop.schedule(this::sync, 2, TimeUnit.SECONDS);
+        return;
+      }
       failures++;
       boolean unreachable = unreachable(e);
       publish(unreachable ? State.Unreachable : State.Failed, describe(e));
@@ -350,6 +372,10 @@ public final class ClusterSync implements AutoCloseable {
       publish(drift.isEmpty() ? State.Synced : State.Drifted,
           "corrected " + found.change().toLowerCase() + " " + id);
     } catch (RuntimeException e) {
+      if (fenced(e)) {
+        LOG.info("cluster {}: correction of {} fenced: {}", cluster, id, describe(e));
+        return;
+      }
       publish(unreachable(e) ? State.Unreachable : State.Failed, "could not correct " + id + ": " + describe(e));
       retry = loop.schedule(this::sync, 1, TimeUnit.SECONDS);
     }
@@ -364,7 +390,8 @@ public final class ClusterSync implements AutoCloseable {
   private void publish(State next, String why) {
     state = next;
     message = why;
-    Snapshot now = new Snapshot(cluster, next, applied == null ? null : applied.revision(), lastSyncTime, why, List.copyOf(drift.values()));
+    Snapshot now = new Snapshot(cluster, next, applied == null ? null : applied.revision(), lastSyncTime, why, List.copyOf(drift.values()),
+        appliedNamespace);
     Snapshot before = snapshot;
     snapshot = now;
     if (before.state() != now.state() || !Objects.equals(before.appliedRevision(), now.appliedRevision())
@@ -402,16 +429,46 @@ public final class ClusterSync implements AutoCloseable {
     return false;
   }
 
+  static boolean fenced(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof io.trustsync.operator.leader.Fence.FencedException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * What went wrong, for status and events. Only a real API server's Status message is quoted:
+   * a kubeconfig may point at any HTTPS endpoint, and its answers must not surface in status.
+   */
   public static String describe(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof io.trustsync.operator.leader.Fence.FencedException fenced) {
+        return fenced.getMessage();
+      }
+    }
     if (unreachable(e)) {
       return "API server unreachable: " + rootMessage(e);
     }
-    if (e instanceof KubernetesClientException k && k.getStatus() != null && k.getStatus().getMessage() != null) {
+    if (e instanceof KubernetesClientException k) {
       String hint = k.getCode() == 404 ? " (is the CRD for this profile installed in the cluster?)"
           : k.getCode() == 403 ? " (the member credentials lack permission: apply manifests/member/ in the cluster and use its ServiceAccount)" : "";
-      return k.getStatus().getMessage() + hint;
+      if (k.getStatus() != null && "Status".equals(k.getStatus().getKind()) && k.getStatus().getMessage() != null) {
+        return k.getStatus().getMessage() + hint;
+      }
+      return k.getCode() > 0 ? "the server answered HTTP " + k.getCode() + hint
+          : "request failed (" + rootCause(e).getClass().getSimpleName() + ")";
     }
-    return rootMessage(e);
+    return "request failed (" + rootCause(e).getClass().getSimpleName() + ")";
+  }
+
+  private static Throwable rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   private static String rootMessage(Throwable e) {
@@ -444,18 +501,28 @@ public final class ClusterSync implements AutoCloseable {
     informers.clear();
   }
 
-  /** Deletes every object this distribution owns in the cluster (distribution deleted with prune). */
+  /**
+   * Deletes every object this distribution owns in the cluster (distribution deleted or cluster
+   * deselected, with prune), in the namespace it applied to and in {@code namespace}.
+   */
   public void deleteOwned(String namespace) {
     enqueue(() -> {
       stopWatchers();
-      for (Kind kind : KNOWN_KINDS) {
-        try {
-          operation(kind, namespace).withLabel(DISTRIBUTION_LABEL, labelValue).delete();
-        } catch (KubernetesClientException e) {
-          LOG.debug("cluster {}: could not delete owned {}: {}", cluster, kind.kind(), e.getMessage());
-        }
+      deleteOwnedIn(namespace);
+      if (appliedNamespace != null && !appliedNamespace.equals(namespace)) {
+        deleteOwnedIn(appliedNamespace);
       }
     });
+  }
+
+  private void deleteOwnedIn(String namespace) {
+    for (Kind kind : KNOWN_KINDS) {
+      try {
+        operation(kind, namespace).withLabel(DISTRIBUTION_LABEL, labelValue).delete();
+      } catch (KubernetesClientException e) {
+        LOG.debug("cluster {}: could not delete owned {}: {}", cluster, kind.kind(), describe(e));
+      }
+    }
   }
 
   @Override

@@ -56,6 +56,7 @@ final class DistributionStatus {
       ClusterSync.State state = snapshot.state() == ClusterSync.State.Synced && !current ? ClusterSync.State.Applying : snapshot.state();
       cluster.state = state.name();
       cluster.appliedRevision = snapshot.appliedRevision();
+      cluster.namespace = snapshot.namespace();
       cluster.lastSyncTime = snapshot.lastSyncTime() == null ? null : snapshot.lastSyncTime().truncatedTo(ChronoUnit.SECONDS).toString();
       cluster.message = snapshot.message();
       for (ClusterSync.Drift drift : snapshot.drift().subList(0, Math.min(MAX_DRIFT_PER_CLUSTER, snapshot.drift().size()))) {

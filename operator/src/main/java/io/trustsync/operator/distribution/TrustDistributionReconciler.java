@@ -56,7 +56,8 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
   private final TrustSyncMetrics metrics;
   private final EventRecorder events;
   private final List<ClusterSync.Observer> listeners;
-  private final SimpleInboundEventSource<TrustDistribution> triggers = new SimpleInboundEventSource<>("distribution-triggers");
+  /** New for every start of the reconcilers: an event source belongs to one controller run. */
+  private volatile SimpleInboundEventSource<TrustDistribution> triggers = new SimpleInboundEventSource<>("distribution-triggers");
   /** "distribution key|member key" -> worker. */
   private final Map<String, ClusterSync> syncs = new ConcurrentHashMap<>();
   private final Map<String, Set<ResourceID>> distributionsByNamespace = new ConcurrentHashMap<>();
@@ -83,6 +84,7 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
 
   @Override
   public List<EventSource<?, TrustDistribution>> prepareEventSources(EventSourceContext<TrustDistribution> context) {
+    triggers = new SimpleInboundEventSource<>("distribution-triggers");
     return List.of(triggers);
   }
 
@@ -148,8 +150,14 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
         configurationErrors.put(memberName, e.getMessage());
         continue;
       }
-      wanted.add(syncKey);
       String targetNamespace = spec.targetNamespace.replace("${cluster}", memberName);
+      if (connections.isHub(member) && !connections.access().tenancy().isPlatform(namespace) && !targetNamespace.equals(namespace)) {
+        // a tenant's hub member writes with the operator's identity: only into the tenant's own namespace
+        configurationErrors.put(memberName, "cluster " + memberName + " is the hub; a distribution in tenant namespace " + namespace
+            + " may write to the hub only in its own namespace: set targetNamespace: " + namespace);
+        continue;
+      }
+      wanted.add(syncKey);
       Rendering rendering = renderings.computeIfAbsent(renderKey + targetNamespace, k -> profile.render(
           new RenderRequest(spec.environment, environment.policy(), environment.stores(), revision.revision(), targetNamespace, extraLabels)));
       used.putIfAbsent(targetNamespace, rendering);
@@ -161,7 +169,7 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
         sync = null;
       }
       if (sync == null) {
-        sync = new ClusterSync(memberName, label, client, observer(distribution));
+        sync = new ClusterSync(memberName, label, client, observer(distribution), previousNamespace(distribution, memberName));
         syncs.put(syncKey, sync);
       }
       // A member seen reachable again while its worker is backing off: retry at once.
@@ -299,6 +307,15 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
       metrics.forgetCluster(syncKey.substring(0, syncKey.indexOf('|')), sync.snapshot().cluster());
     });
     syncs.clear();
+  }
+
+  /** Where the objects went before a restart, from status: a namespace change then still cleans up. */
+  private static String previousNamespace(TrustDistribution distribution, String member) {
+    if (distribution.getStatus() == null || distribution.getStatus().clusters == null) {
+      return null;
+    }
+    return distribution.getStatus().clusters.stream().filter(c -> member.equals(c.name)).map(c -> c.namespace)
+        .filter(java.util.Objects::nonNull).findFirst().orElse(null);
   }
 
   public static String key(TrustDistribution distribution) {

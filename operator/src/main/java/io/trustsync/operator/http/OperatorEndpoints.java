@@ -1,117 +1,173 @@
 package io.trustsync.operator.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.trustsync.crd.policysource.PolicySource;
 import io.trustsync.operator.TrustSyncMetrics;
+import io.trustsync.operator.http.BoundedHttpServer.Request;
+import io.trustsync.operator.http.BoundedHttpServer.Response;
 import io.trustsync.source.WebhookSignatures;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Executors;
+import java.security.MessageDigest;
+import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The operator's HTTP port: {@code /metrics} (Prometheus), {@code /healthz}, {@code /readyz},
- * and {@code /hooks/<namespace>/<policysource>} for Git push webhooks. A webhook is acted on only
- * when its signature checks out against the PolicySource's webhook Secret (GitHub
- * X-Hub-Signature-256, GitLab X-Gitlab-Token, or a generic X-Signature HMAC).
+ * The operator's two HTTP ports. The metrics port serves {@code /metrics} (Prometheus, optionally
+ * behind {@link MetricsAccess}), {@code /healthz} and {@code /readyz}; it should be reachable
+ * from the monitoring stack only. The webhook port serves {@code /hooks/<namespace>/<policysource>}
+ * for Git push webhooks and is what a Git host reaches through an Ingress. Separate servers with
+ * separate connection limits: a flood of webhook requests cannot stop scrapes or health probes,
+ * and {@code /healthz} fails when either server is wedged, so the kubelet restarts the pod.
+ *
+ * <p>A webhook is looked up in memory and checked from its headers before any of its body is
+ * read: its size is declared and bounded, and an unknown hook and a bad signature get the same
+ * answer after the same work, so nobody learns which sources have webhooks.
  */
 public final class OperatorEndpoints implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(OperatorEndpoints.class);
-  private static final int MAX_BODY = 5 * 1024 * 1024;
+  /** Both addresses may use port 0 (tests); {@code webhooks} null serves no webhooks. */
+  /**
+   * Both addresses may use port 0 (tests); {@code webhooks} null serves no webhooks.
+   * {@code authenticateMetrics}: scrapes need a token the hub's TokenReview and SubjectAccessReview accept.
+   */
+  public record Settings(InetSocketAddress metrics, InetSocketAddress webhooks, BoundedHttpServer.Limits metricsLimits,
+      BoundedHttpServer.Limits webhookLimits, int maxWebhookBytes, boolean authenticateMetrics) {
+    public static final int DEFAULT_MAX_WEBHOOK_BYTES = 1024 * 1024;
 
-  private final HttpServer server;
-
-  public OperatorEndpoints(InetSocketAddress address, TrustSyncMetrics metrics, BooleanSupplier ready, KubernetesClient hub,
-      BiConsumer<String, String> fetchNow) throws IOException {
-    server = HttpServer.create(address, 64);
-    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-    server.createContext("/metrics", exchange -> respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
-    server.createContext("/healthz", exchange -> respond(exchange, 200, "text/plain", "ok\n"));
-    server.createContext("/readyz", exchange -> {
-      boolean ok = ready.getAsBoolean();
-      respond(exchange, ok ? 200 : 503, "text/plain", ok ? "ok\n" : "not ready\n");
-    });
-    server.createContext("/hooks/", exchange -> webhook(exchange, hub, fetchNow));
-    server.start();
-  }
-
-  public int port() {
-    return server.getAddress().getPort();
-  }
-
-  private static void webhook(HttpExchange exchange, KubernetesClient hub, BiConsumer<String, String> fetchNow) throws IOException {
-    if (!exchange.getRequestMethod().equals("POST")) {
-      respond(exchange, 405, "text/plain", "POST only\n");
-      return;
+    public static Settings loopback() {
+      return new Settings(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0),
+          BoundedHttpServer.Limits.DEFAULT, BoundedHttpServer.Limits.DEFAULT, DEFAULT_MAX_WEBHOOK_BYTES, false);
     }
-    String[] parts = exchange.getRequestURI().getPath().split("/");
-    if (parts.length != 4) {
-      respond(exchange, 404, "text/plain", "use /hooks/<namespace>/<policysource>\n");
-      return;
+
+    public Settings withAuthenticatedMetrics(boolean authenticate) {
+      return new Settings(metrics, webhooks, metricsLimits, webhookLimits, maxWebhookBytes, authenticate);
+    }
+
+    public Settings withWebhookLimits(BoundedHttpServer.Limits limits, int maxBytes) {
+      return new Settings(metrics, webhooks, metricsLimits, limits, maxBytes, authenticateMetrics);
+    }
+  }
+
+  private static final Response UNAUTHORIZED = Response.text(401, "unauthorized\n");
+  private static final byte[] NO_KEY = new byte[32];
+
+  private final Settings settings;
+  private final MetricsAccess metricsAccess;
+  private final TrustSyncMetrics metrics;
+  private final WebhookRegistry hooks;
+  private final BiConsumer<String, String> fetchNow;
+  private final BoundedHttpServer metricsServer;
+  private final BoundedHttpServer webhookServer;
+
+  public OperatorEndpoints(Settings settings, MetricsAccess metricsAccess, TrustSyncMetrics metrics, BooleanSupplier ready,
+      WebhookRegistry hooks, BiConsumer<String, String> fetchNow) throws IOException {
+    this.settings = settings;
+    this.metricsAccess = metricsAccess;
+    this.metrics = metrics;
+    this.hooks = hooks;
+    this.fetchNow = fetchNow;
+    this.webhookServer = settings.webhooks() == null ? null
+        : new BoundedHttpServer("webhooks", settings.webhooks(), settings.webhookLimits(), this::webhook, metrics::httpRejected);
+    try {
+      this.metricsServer = new BoundedHttpServer("metrics", settings.metrics(), settings.metricsLimits(),
+          request -> monitoring(request, ready), metrics::httpRejected);
+    } catch (IOException e) {
+      if (webhookServer != null) {
+        webhookServer.close();
+      }
+      throw e;
+    }
+  }
+
+  public int metricsPort() {
+    return metricsServer.port();
+  }
+
+  public int webhookPort() {
+    return webhookServer == null ? -1 : webhookServer.port();
+  }
+
+  /** Both servers accept and finish requests. */
+  public boolean healthy() {
+    return metricsServer.healthy() && (webhookServer == null || webhookServer.healthy());
+  }
+
+  private Response monitoring(Request request, BooleanSupplier ready) {
+    return switch (request.path()) {
+      case "/healthz" -> healthy() ? Response.text(200, "ok\n")
+          : Response.text(503, "webhook server wedged: no request finished while every connection slot was taken\n");
+      case "/readyz" -> ready.getAsBoolean() ? Response.text(200, "ok\n") : Response.text(503, "not ready\n");
+      case "/metrics" -> {
+        int allowed = metricsAccess.check(request.header("authorization"));
+        yield switch (allowed) {
+          case 200 -> new Response(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape().getBytes(StandardCharsets.UTF_8));
+          case 401 -> Response.text(401, "a bearer token is required\n");
+          case 403 -> Response.text(403, "not allowed to get /metrics\n");
+          default -> Response.text(503, "cannot check the token now\n");
+        };
+      }
+      default -> Response.text(404, "not found\n");
+    };
+  }
+
+  private Response webhook(Request request) throws IOException {
+    String[] parts = request.path().split("/");
+    if (parts.length != 4 || !parts[1].equals("hooks")) {
+      metrics.webhook("rejected");
+      return Response.text(404, "use /hooks/<namespace>/<policysource>\n");
+    }
+    if (!request.method().equals("POST")) {
+      metrics.webhook("rejected");
+      return Response.text(405, "POST only\n");
+    }
+    long length = request.contentLength();
+    if (length == Long.MAX_VALUE) {
+      metrics.webhook("rejected");
+      return Response.text(411, "send the body with a Content-Length\n");
+    }
+    if (length > settings.maxWebhookBytes()) {
+      metrics.webhook("too_large");
+      return Response.text(413, "payload over " + settings.maxWebhookBytes() + " bytes\n");
     }
     String namespace = parts[2];
     String name = parts[3];
-    byte[] body;
-    try (InputStream in = exchange.getRequestBody()) {
-      body = in.readNBytes(MAX_BODY + 1);
+    String gitHub = request.header("x-hub-signature-256");
+    String gitLab = request.header("x-gitlab-token");
+    String generic = request.header("x-signature");
+    Optional<byte[]> token = hooks.token(namespace, name);
+    boolean valid;
+    if (gitHub == null && gitLab == null && generic == null) {
+      request.discardBody(settings.maxWebhookBytes());
+      valid = false;
+    } else if (token.isEmpty() || gitLab != null) {
+      // Unknown hooks and GitLab's shared token need no body; drop it anyway, so every
+      // answer costs the same and says nothing about which hooks exist.
+      request.discardBody(settings.maxWebhookBytes());
+      valid = token.isPresent() && MessageDigest.isEqual(gitLab.getBytes(StandardCharsets.UTF_8), token.get());
+      if (token.isEmpty()) {
+        WebhookSignatures.generic(new byte[0], "sha256=00", NO_KEY); // the same HMAC work as a known hook
+      }
+    } else {
+      byte[] body = request.body(settings.maxWebhookBytes());
+      valid = gitHub != null ? WebhookSignatures.gitHub(body, gitHub, token.get()) : WebhookSignatures.generic(body, generic, token.get());
     }
-    if (body.length > MAX_BODY) {
-      respond(exchange, 413, "text/plain", "payload too large\n");
-      return;
-    }
-    PolicySource source;
-    try {
-      source = hub.resources(PolicySource.class).inNamespace(namespace).withName(name).get();
-    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-      source = null; // e.g. a namespace this replica may not read: answer as for a missing source
-    }
-    if (source == null || source.getSpec() == null || source.getSpec().webhookSecretRef == null) {
-      // Same answer whether the source is missing or has no webhook: do not reveal which exist.
-      respond(exchange, 404, "text/plain", "no webhook for this path\n");
-      return;
-    }
-    var secret = hub.secrets().inNamespace(namespace).withName(source.getSpec().webhookSecretRef.name).get();
-    String token = secret == null ? null : io.trustsync.operator.SecretData.of(secret).get("token");
-    token = token == null ? null : token.trim();
-    if (token == null || token.isEmpty()) {
-      LOG.warn("webhook for {}/{}: Secret {} has no key 'token'", namespace, name, source.getSpec().webhookSecretRef.name);
-      respond(exchange, 500, "text/plain", "webhook secret not configured\n");
-      return;
-    }
-    byte[] key = token.getBytes(StandardCharsets.UTF_8);
-    var headers = exchange.getRequestHeaders();
-    boolean valid = headers.getFirst("X-Hub-Signature-256") != null
-        ? WebhookSignatures.gitHub(body, headers.getFirst("X-Hub-Signature-256"), key)
-        : headers.getFirst("X-Gitlab-Token") != null
-            ? WebhookSignatures.gitLab(headers.getFirst("X-Gitlab-Token"), token)
-            : headers.getFirst("X-Signature") != null && WebhookSignatures.generic(body, headers.getFirst("X-Signature"), key);
     if (!valid) {
-      respond(exchange, 401, "text/plain", "signature does not match\n");
-      return;
+      if (token.isPresent()) {
+        hooks.signatureFailed(namespace, name);
+      }
+      metrics.webhook("unauthorized");
+      return UNAUTHORIZED;
     }
+    metrics.webhook("accepted");
     fetchNow.accept(namespace, name);
-    respond(exchange, 202, "text/plain", "fetch scheduled\n");
-  }
-
-  private static void respond(HttpExchange exchange, int code, String type, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", type);
-    exchange.sendResponseHeaders(code, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
+    return Response.text(202, "fetch scheduled\n");
   }
 
   @Override
   public void close() {
-    server.stop(0);
+    if (webhookServer != null) {
+      webhookServer.close();
+    }
+    metricsServer.close();
   }
 }

@@ -57,10 +57,10 @@ public final class MemberClusterReconciler implements Reconciler<MemberCluster>,
       VersionInfo version = CompletableFuture.supplyAsync(client::getKubernetesVersion)
           .get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       status.reachable = true;
-      status.serverVersion = version.getGitVersion();
+      status.serverVersion = kubernetesVersion(version);
       status.lastContact = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
       reason = "Reachable";
-      message = "API server " + version.getGitVersion() + " answered";
+      message = "API server " + status.serverVersion + " answered";
     } catch (MemberConnections.MemberConfigurationException e) {
       status.reachable = false;
       reason = "InvalidKubeconfig";
@@ -97,6 +97,12 @@ public final class MemberClusterReconciler implements Reconciler<MemberCluster>,
       control = UpdateControl.patchStatus(cluster);
     }
     return control.rescheduleAfter(interval);
+  }
+
+  /** The version string, if it looks like one: whatever else the endpoint answered stays out of status. */
+  static String kubernetesVersion(VersionInfo version) {
+    String text = version == null ? null : version.getGitVersion();
+    return text != null && text.length() <= 64 && text.matches("v?[0-9]+\\.[0-9]+[\\x21-\\x7e]*") ? text : "unknown";
   }
 
   private static Instant parse(String time) {

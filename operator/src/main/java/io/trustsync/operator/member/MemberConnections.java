@@ -5,69 +5,111 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.trustsync.crd.membercluster.MemberCluster;
 import io.trustsync.crd.membercluster.MemberClusterSpec;
+import io.trustsync.operator.SecretData;
+import io.trustsync.operator.Tenancy;
+import io.trustsync.operator.leader.Fence;
+import io.trustsync.operator.leader.WriteFence;
+import io.trustsync.source.AddressRules;
+import io.trustsync.source.SourceException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Clients for member clusters, one per MemberCluster, built from its kubeconfig Secret and
- * rebuilt when the Secret's content changes. A member's client never shares state with another
- * member's, so one slow or dead cluster cannot stall the others.
+ * Clients for member clusters, one per MemberCluster, built from its kubeconfig Secret (read the
+ * safe way, see {@link MemberKubeconfig}) and rebuilt when the Secret's content changes. A
+ * member's client never shares state with another member's, so one slow or dead cluster cannot
+ * stall the others, and every write through it passes the {@link Fence}.
  */
 public final class MemberConnections implements AutoCloseable {
-  /** Thrown when a member cannot even be described (missing Secret, broken kubeconfig). */
+  /** Thrown when a member cannot even be described (missing Secret, refused kubeconfig). */
   public static final class MemberConfigurationException extends Exception {
     public MemberConfigurationException(String message) {
       super(message);
     }
   }
 
+  /** What a MemberCluster may make the operator connect to, and how. */
+  public record Access(KubeconfigRules kubeconfig, AddressRules addresses, Tenancy tenancy, Fence fence) {}
+
   private final KubernetesClient hub;
+  private final Access access;
   /** Member key -> fingerprint of its kubeconfig; members with identical kubeconfigs share a client. */
   private final Map<String, String> fingerprints = new ConcurrentHashMap<>();
   private final Map<String, KubernetesClient> clients = new ConcurrentHashMap<>();
 
-  public MemberConnections(KubernetesClient hub) {
+  public MemberConnections(KubernetesClient hub, Access access) {
     this.hub = hub;
+    this.access = access;
+  }
+
+  public Access access() {
+    return access;
   }
 
   public static String key(MemberCluster cluster) {
     return cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
   }
 
+  /** Whether this MemberCluster is the hub itself, and allowed to be. */
+  public boolean isHub(MemberCluster cluster) {
+    MemberClusterSpec spec = cluster.getSpec();
+    return spec != null && Boolean.TRUE.equals(spec.hub) && spec.kubeconfigSecretRef == null;
+  }
+
   /** The client for this member, (re)built when its kubeconfig changed. */
   public synchronized KubernetesClient connect(MemberCluster cluster) throws MemberConfigurationException {
     MemberClusterSpec spec = cluster.getSpec();
+    String namespace = cluster.getMetadata().getNamespace();
     String key = key(cluster);
-    if (spec == null || (Boolean.TRUE.equals(spec.hub) && spec.kubeconfigSecretRef == null)) {
-      return hub;
+    if (spec != null && Boolean.TRUE.equals(spec.hub) && spec.kubeconfigSecretRef == null) {
+      if (!access.tenancy().isPlatform(namespace) && !access.tenancy().tenantHubMembers()) {
+        // the hub's client is the operator's own identity: only the platform team may point it at the hub
+        throw new MemberConfigurationException("spec.hub: true is honoured only in the platform namespaces "
+            + access.tenancy().platformNamespaces().stream().sorted().toList() + "; namespace " + namespace
+            + " is a tenant's. Register the hub with a kubeconfig for a ServiceAccount of your own, or ask the"
+            + " platform team to add the namespace (--platform-namespace) or allow tenant hub members (--allow-tenant-hub-members)");
+      }
+      return hubClient();
     }
-    if (spec.kubeconfigSecretRef == null || spec.kubeconfigSecretRef.name == null) {
+    if (spec == null || spec.kubeconfigSecretRef == null || spec.kubeconfigSecretRef.name == null) {
       throw new MemberConfigurationException("spec.kubeconfigSecretRef.name is not set; name a Secret holding a kubeconfig, or set spec.hub: true");
     }
     String secretName = spec.kubeconfigSecretRef.name;
     String dataKey = spec.kubeconfigSecretRef.key != null ? spec.kubeconfigSecretRef.key : "kubeconfig";
-    Secret secret = hub.secrets().inNamespace(cluster.getMetadata().getNamespace()).withName(secretName).get();
-    if (secret == null) {
-      throw new MemberConfigurationException("Secret " + cluster.getMetadata().getNamespace() + "/" + secretName + " does not exist");
+    String where = "Secret " + namespace + "/" + secretName + " key '" + dataKey + "'";
+    Secret secret;
+    try {
+      secret = hub.secrets().inNamespace(namespace).withName(secretName).get();
+    } catch (KubernetesClientException e) {
+      throw new MemberConfigurationException(e.getCode() == 403
+          ? "the operator may not read Secrets in namespace " + namespace + "; grant it there (see docs/security.md, tenant namespaces)"
+          : "cannot read Secret " + namespace + "/" + secretName + " (HTTP " + e.getCode() + ")");
     }
-    String kubeconfig = io.trustsync.operator.SecretData.of(secret).get(dataKey);
+    if (secret == null) {
+      throw new MemberConfigurationException("Secret " + namespace + "/" + secretName + " does not exist");
+    }
+    String kubeconfig = SecretData.of(secret).get(dataKey);
     if (kubeconfig == null) {
-      throw new MemberConfigurationException("Secret " + secretName + " has no key '" + dataKey + "'");
+      throw new MemberConfigurationException("Secret " + namespace + "/" + secretName + " has no key '" + dataKey + "'");
     }
     String fingerprint = sha256(kubeconfig) + "/" + spec.kubeconfigSecretRef.context;
     KubernetesClient client = clients.get(fingerprint);
     if (client == null) {
-      Config config;
+      Config config = MemberKubeconfig.parse(kubeconfig, spec.kubeconfigSecretRef.context, access.kubeconfig(), where);
       try {
-        config = Config.fromKubeconfig(spec.kubeconfigSecretRef.context, kubeconfig, null);
-      } catch (RuntimeException e) {
-        throw new MemberConfigurationException("Secret " + secretName + " key '" + dataKey + "' is not a usable kubeconfig: " + e.getMessage());
+        access.addresses().check(URI.create(config.getMasterUrl()).getHost());
+      } catch (SourceException | IllegalArgumentException e) {
+        throw new MemberConfigurationException(where + ": the API server's host is on a network members may not be"
+            + " reached on (loopback, link-local or metadata); an administrator can allow a range with --member-allow-cidr");
       }
-      client = new KubernetesClientBuilder().withConfig(tuned(config)).build();
+      client = build(config);
       clients.put(fingerprint, client);
     }
     String previous = fingerprints.put(key, fingerprint);
@@ -75,6 +117,17 @@ public final class MemberConnections implements AutoCloseable {
       release(previous);
     }
     return client;
+  }
+
+  private KubernetesClient hubClient() {
+    // the hub's own credentials, but fenced and with member timeouts like every member
+    return clients.computeIfAbsent("hub", k -> build(hub.getConfiguration()));
+  }
+
+  private KubernetesClient build(Config config) {
+    return new KubernetesClientBuilder().withConfig(tuned(config, access.fence().writeTimeout()))
+        .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor(WriteFence.NAME, new WriteFence(access.fence())))
+        .build();
   }
 
   public Optional<KubernetesClient> current(String key) {
@@ -106,11 +159,14 @@ public final class MemberConnections implements AutoCloseable {
     }
   }
 
-  /** Short timeouts so a dead member fails fast; watches reconnect quickly when it returns. */
-  static Config tuned(Config config) {
+  /**
+   * Short timeouts so a dead member fails fast and a write never outlives the lease that allowed
+   * it; watches reconnect quickly when the member returns.
+   */
+  static Config tuned(Config config, Duration writeTimeout) {
     return new ConfigBuilder(config)
-        .withConnectionTimeout(3_000)
-        .withRequestTimeout(10_000)
+        .withConnectionTimeout((int) Math.min(3_000, writeTimeout.toMillis()))
+        .withRequestTimeout((int) writeTimeout.toMillis())
         .withWatchReconnectInterval(500)
         .withWatchReconnectLimit(-1)
         .withRequestRetryBackoffLimit(0)

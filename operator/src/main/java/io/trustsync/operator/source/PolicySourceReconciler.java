@@ -16,8 +16,8 @@ import io.trustsync.crd.policysource.PolicySource;
 import io.trustsync.crd.policysource.PolicySourceStatus;
 import io.trustsync.operator.Conditions;
 import io.trustsync.operator.EventRecorder;
-import io.trustsync.operator.SpecOrRequestFilter;
 import io.trustsync.operator.GoDuration;
+import io.trustsync.operator.SpecOrRequestFilter;
 import io.trustsync.operator.TrustSyncMetrics;
 import io.trustsync.repository.RepositoryReader;
 import io.trustsync.source.FetchResult;
@@ -35,36 +35,55 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Fetch, verify, validate, accept: a PolicySource's reconcile is the gate between Git and the
- * clusters. A revision that fails signature verification or validation is reported and never
- * accepted; the last accepted revision keeps being served.
+ * Fetch, verify, check ancestry, validate, accept: a PolicySource's reconcile is the gate between
+ * Git and the clusters. A revision that fails signature verification, does not descend from the
+ * last accepted one, or fails validation is reported and never accepted; the last accepted
+ * revision keeps being served.
+ *
+ * <p>The fetch and validation run on the {@link FetchQueue}, never on a reconcile thread: a
+ * reconcile hands the work over and returns, and the fetch's completion triggers the reconcile
+ * that writes its outcome to status.
  */
 @ControllerConfiguration(name = "policysource", generationAwareEventProcessing = false,
     informer = @Informer(onUpdateFilter = SpecOrRequestFilter.class))
 public final class PolicySourceReconciler implements Reconciler<PolicySource>, Cleaner<PolicySource> {
+  private static final Logger LOG = LoggerFactory.getLogger(PolicySourceReconciler.class);
   static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(1);
   private static final int MAX_FINDINGS_IN_STATUS = 100;
+  static final String STALE = "Stale";
+  static final String ROLLED_BACK = "RolledBack";
 
   private final KubernetesClient hub;
   private final GitFetcher fetcher;
+  private final FetchQueue queue;
   private final AcceptedRevisions accepted;
   private final TrustSyncMetrics metrics;
   private final EventRecorder events;
   private final Duration expiryWindow;
-  private final SimpleInboundEventSource<PolicySource> triggers = new SimpleInboundEventSource<>("policysource-triggers");
+  /** New for every start of the reconcilers: an event source belongs to one controller run. */
+  private volatile SimpleInboundEventSource<PolicySource> triggers = new SimpleInboundEventSource<>("policysource-triggers");
+  private final Map<String, SourceOutcome> outcomes = new ConcurrentHashMap<>();
 
-  public PolicySourceReconciler(KubernetesClient hub, GitFetcher fetcher, AcceptedRevisions accepted, TrustSyncMetrics metrics,
-      EventRecorder events, Duration expiryWindow) {
+  public PolicySourceReconciler(KubernetesClient hub, GitFetcher fetcher, FetchQueue.Settings fetching, AcceptedRevisions accepted,
+      TrustSyncMetrics metrics, EventRecorder events, Duration expiryWindow) {
     this.hub = hub;
     this.fetcher = fetcher;
     this.accepted = accepted;
     this.metrics = metrics;
     this.events = events;
     this.expiryWindow = expiryWindow;
+    this.queue = fetching.queue(key -> {
+      int slash = key.indexOf('/');
+      triggers.propagateEvent(new ResourceID(key.substring(slash + 1), key.substring(0, slash)));
+    });
   }
 
   /** Fetch now (a verified webhook arrived). */
@@ -74,6 +93,7 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
 
   @Override
   public List<EventSource<?, PolicySource>> prepareEventSources(EventSourceContext<PolicySource> context) {
+    triggers = new SimpleInboundEventSource<>("policysource-triggers");
     return List.of(triggers);
   }
 
@@ -89,23 +109,32 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
 
   private UpdateControl<PolicySource> reconcileSource(PolicySource source) {
     String key = key(source);
+    long generation = source.getMetadata().getGeneration() == null ? 0 : source.getMetadata().getGeneration();
     PolicySourceStatus previous = source.getStatus() != null ? source.getStatus() : new PolicySourceStatus();
     PolicySourceStatus status = copy(previous);
     status.observedGeneration = source.getMetadata().getGeneration();
     Duration interval;
+    Duration timeout;
     try {
-      interval = GoDuration.parse(source.getSpec() == null ? null : source.getSpec().interval, DEFAULT_INTERVAL);
+      Duration asked = GoDuration.parse(source.getSpec() == null ? null : source.getSpec().interval, DEFAULT_INTERVAL);
+      interval = asked.compareTo(fetcher.rules().minInterval()) < 0 ? fetcher.rules().minInterval() : asked;
+      timeout = GoDuration.parse(source.getSpec() == null ? null : source.getSpec().timeout, fetcher.rules().defaultTimeout());
+      GoDuration.parse(source.getSpec() == null ? null : source.getSpec().maxRevisionAge, Duration.ZERO);
     } catch (IllegalArgumentException e) {
-      return finish(source, previous, stalled(status, source, "InvalidSpec", "spec.interval: " + e.getMessage()), DEFAULT_INTERVAL);
+      return finish(source, previous, stalled(status, source, "InvalidSpec", e.getMessage()), DEFAULT_INTERVAL);
     }
     if (source.getSpec() != null && Boolean.TRUE.equals(source.getSpec().suspend)) {
-      status.conditions = new Conditions(previous.conditions, status.observedGeneration, Instant.now())
-          .set(Conditions.READY, previous.lastAcceptedRevision != null, "Suspended",
-              "fetching is suspended; serving " + shortRev(previous.lastAcceptedRevision))
+      outcomes.remove(key);
+      status.conditions = build(source, status, conditions(source, previous, status)
+          .set(Conditions.READY, accepted.get(key).isPresent(), "Suspended", "fetching is suspended" + servingNote(key))
           .set(Conditions.RECONCILING, false, "Suspended", "")
-          .set(Conditions.STALLED, false, "Suspended", "")
-          .build();
+          .set(Conditions.STALLED, false, "Suspended", ""));
       return finish(source, previous, status, null);
+    }
+    SourceOutcome outcome = outcomes.remove(key);
+    if (outcome != null && outcome.generation() == generation) {
+      record(source, previous, status, outcome);
+      return finish(source, previous, status, interval);
     }
     GitSource git;
     try {
@@ -113,116 +142,238 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
     } catch (SourceCredentials.InvalidSourceException e) {
       return finish(source, previous, stalled(status, source, "InvalidSpec", e.getMessage()), interval);
     }
-    Instant fetchStart = Instant.now();
+    Inputs inputs = new Inputs(key, cacheKey(source), generation, git, timeout, baseline(previous),
+        source.getSpec().rollbackTo, previous.lastAcceptedRevision, accepted.get(key).isPresent(), source.getSpec().verify != null);
+    queue.submit(source.getMetadata().getNamespace(), key, () -> outcomes.put(key, evaluate(inputs)));
+    if (previous.conditions == null || previous.conditions.isEmpty()) {
+      status.conditions = build(source, status, conditions(source, previous, status)
+          .set(Conditions.READY, false, "Fetching", "first fetch of " + git.displayUrl() + " is under way")
+          .set(Conditions.RECONCILING, true, "Fetching", "")
+          .set(Conditions.STALLED, false, "Fetching", ""));
+    }
+    // the fetch's completion triggers the next reconcile; this is only the safety net
+    Duration bounded = timeout.compareTo(fetcher.rules().maxTimeout()) > 0 ? fetcher.rules().maxTimeout() : timeout;
+    return finish(source, previous, status, bounded.plusSeconds(30));
+  }
+
+  /** What a fetch needs, taken from the PolicySource when it was queued. */
+  private record Inputs(String key, String cacheKey, long generation, GitSource git, Duration timeout, String baseline,
+      String rollbackTo, String lastAccepted, boolean inMemory, boolean verify) {}
+
+  /** Runs on a fetch thread: fetch, verify, check ancestry, validate; restore after a restart when needed. */
+  private SourceOutcome evaluate(Inputs in) {
+    Instant start = Instant.now();
     FetchResult fetched;
     try {
-      fetched = fetcher.fetch(key, git);
-      metrics.fetch(key, Duration.between(fetchStart, Instant.now()), false);
+      fetched = fetcher.fetch(in.cacheKey(), in.git(), in.timeout(), in.baseline());
+      metrics.fetch(in.key(), Duration.between(start, Instant.now()), false);
     } catch (SourceException e) {
-      metrics.fetch(key, Duration.between(fetchStart, Instant.now()), true);
-      if (!Objects.equals(conditionReason(previous, Conditions.READY), "FetchFailed")) {
-        events.warning(source, "FetchFailed", e.getMessage());
-      }
-      restoreAfterRestart(source, git, previous);
-      status.conditions = new Conditions(previous.conditions, status.observedGeneration, Instant.now())
-          .set(Conditions.READY, false, "FetchFailed", e.getMessage() + servingNote(previous))
-          .set(Conditions.RECONCILING, true, "FetchFailed", "retrying every " + interval)
-          .set(Conditions.STALLED, false, "FetchFailed", "")
-          .build();
-      return finish(source, previous, status, interval);
+      metrics.fetch(in.key(), Duration.between(start, Instant.now()), true);
+      SourceOutcome failed = e.rejectedCommit() != null
+          ? SourceOutcome.rejected(in.generation(), null, "ValidationFailed", e.getMessage(),
+              new ValidationReport(List.of(e.finding()), Map.of()))
+          : SourceOutcome.fetchFailed(in.generation(), e.getMessage());
+      return restore(in, failed);
     }
-    status.fetchedRevision = fetched.commitId();
-    status.fetchedAt = now();
-    String rejection = null;
-    String reason = null;
-    if (git.trustedKeys() != null && !git.trustedKeys().isBlank()) {
-      PolicySourceStatus.SignatureStatus signature = new PolicySourceStatus.SignatureStatus();
-      signature.revision = fetched.commitId();
-      signature.trusted = fetched.signature().trusted();
-      signature.type = fetched.signature().type().name().toLowerCase();
-      signature.key = fetched.signature().keyFingerprint();
-      signature.reason = fetched.signature().reason();
-      status.signature = signature;
-      if (!fetched.signature().trusted()) {
-        reason = "VerificationFailed";
-        rejection = "commit " + shortRev(fetched.commitId()) + " rejected: " + fetched.signature().reason();
-      }
+    if (in.verify() && !fetched.signature().trusted()) {
+      return restore(in, SourceOutcome.rejected(in.generation(), fetched, "VerificationFailed",
+          "commit " + shortRev(fetched.commitId()) + " rejected: " + fetched.signature().reason(), null));
     }
-    if (rejection == null) {
-      boolean alreadyAccepted = fetched.commitId().equals(previous.lastAcceptedRevision)
-          && accepted.get(key).map(a -> a.revision().equals(fetched.commitId())).orElse(false);
-      if (!alreadyAccepted) {
-        ValidationReport report;
-        try {
-          ValidationOptions options = new ValidationOptions(Instant.now(), expiryWindow, RepositoryReader.DEFAULT_MAX_FILE_BYTES);
-          report = RepositoryValidator.validate(RepositoryReader.read(fetched.snapshotRoot()), options);
-        } catch (IOException e) {
-          report = null;
-          reason = "ValidationFailed";
-          rejection = "cannot read the policy repository at '" + (git.path().isEmpty() ? "/" : git.path()) + "' of commit "
-              + shortRev(fetched.commitId()) + ": " + e.getMessage();
-        }
-        if (report != null) {
-          status.validation = summary(fetched.commitId(), report);
-          metrics.findings(key, report.errors(), report.warnings());
-          if (report.accepted()) {
-            accepted.accept(new AcceptedRevision(key, fetched.commitId(), fetched.commitTime(), Instant.now(), report.environments()));
-            metrics.certificates(key, report.environments());
-            status.lastAcceptedRevision = fetched.commitId();
-            status.lastAcceptedAt = now();
-            status.lastAcceptedCommitTime = fetched.commitTime().toString();
-            events.normal(source, "RevisionAccepted", "accepted " + shortRev(fetched.commitId()) + " (" + fetched.messageFirstLine() + "): "
-                + report.warnings() + " warning(s)");
-          } else {
-            reason = "ValidationFailed";
-            Finding first = report.findings().stream().filter(Finding::isError).findFirst().orElseThrow();
-            rejection = "commit " + shortRev(fetched.commitId()) + " rejected: " + report.errors() + " error(s); first: "
-                + first.place() + " " + first.ruleId() + ": " + first.message();
-          }
-        }
+    boolean rollback = false;
+    if (fetched.ancestry() == FetchResult.Ancestry.NOT_DESCENDANT) {
+      if (!fetched.commitId().equals(in.rollbackTo())) {
+        return restore(in, SourceOutcome.rejected(in.generation(), fetched, "RevisionNotDescendant",
+            "commit " + shortRev(fetched.commitId()) + " rejected: it does not descend from " + shortRev(in.baseline())
+                + ", the last accepted revision, so the ref was moved back or rewritten (a rollback or a replayed mirror)."
+                + " To roll back deliberately, set spec.rollbackTo: " + fetched.commitId(), null));
       }
+      rollback = true;
     }
-    if (rejection != null) {
-      metrics.rejected(key);
-      if (!fetched.commitId().equals(previous.fetchedRevision) || !Objects.equals(conditionReason(previous, Conditions.READY), reason)) {
-        events.warning(source, reason.equals("VerificationFailed") ? "RevisionUnverified" : "RevisionRejected", rejection + servingNote(previous));
-      }
-      restoreAfterRestart(source, git, previous);
-      status.conditions = new Conditions(previous.conditions, status.observedGeneration, Instant.now())
-          .set(Conditions.READY, false, reason, rejection + servingNote(previous))
-          .set(Conditions.RECONCILING, false, reason, "")
-          .set(Conditions.STALLED, true, reason, "fix the repository and push a new commit")
-          .build();
-    } else {
-      status.conditions = new Conditions(previous.conditions, status.observedGeneration, Instant.now())
-          .set(Conditions.READY, true, "Accepted", "revision " + shortRev(status.lastAcceptedRevision) + " accepted")
-          .set(Conditions.RECONCILING, false, "Accepted", "")
-          .set(Conditions.STALLED, false, "Accepted", "")
-          .build();
+    if (fetched.commitId().equals(in.lastAccepted()) && in.inMemory()) {
+      return SourceOutcome.unchanged(in.generation(), fetched);
     }
-    metrics.revision(key, status.fetchedRevision, status.lastAcceptedRevision);
-    return finish(source, previous, status, interval);
+    ValidationReport report;
+    try {
+      report = validate(fetched);
+    } catch (IOException e) {
+      return restore(in, SourceOutcome.rejected(in.generation(), fetched, "ValidationFailed",
+          "cannot read the policy repository at '" + (in.git().path().isEmpty() ? "/" : in.git().path()) + "' of commit "
+              + shortRev(fetched.commitId()) + ": " + e.getClass().getSimpleName(), null));
+    }
+    if (!report.accepted()) {
+      Finding first = report.findings().stream().filter(Finding::isError).findFirst().orElseThrow();
+      return restore(in, SourceOutcome.rejected(in.generation(), fetched, "ValidationFailed",
+          "commit " + shortRev(fetched.commitId()) + " rejected: " + report.errors() + " error(s); first: "
+              + first.place() + " " + first.ruleId() + ": " + first.message(), report));
+    }
+    return SourceOutcome.accepted(in.generation(), fetched, report, revision(in.key(), fetched, report), rollback);
   }
 
   /**
-   * After an operator restart nothing is in memory: when the newest commit is rejected, the last
-   * accepted one (recorded in status) is fetched and validated again so it keeps being served.
+   * After a restart nothing is in memory. When the newest revision is not accepted, the last
+   * accepted one (recorded in status) is brought back, but only after the same checks a new
+   * revision passes: its signature against the keys trusted now, its ancestry against the
+   * high-water mark, and validation. A commit signed by a key that was removed is not served.
    */
-  private void restoreAfterRestart(PolicySource source, GitSource git, PolicySourceStatus previous) {
-    String key = key(source);
-    if (previous.lastAcceptedRevision == null || accepted.get(key).isPresent()) {
-      return;
+  private SourceOutcome restore(Inputs in, SourceOutcome outcome) {
+    if (in.inMemory() || in.lastAccepted() == null) {
+      return outcome;
     }
+    String last = shortRev(in.lastAccepted());
     try {
-      FetchResult last = fetcher.fetch(key, git.withRef(new GitRef.Commit(previous.lastAcceptedRevision)).withTrustedKeys(""));
-      ValidationOptions options = new ValidationOptions(Instant.now(), expiryWindow, RepositoryReader.DEFAULT_MAX_FILE_BYTES);
-      ValidationReport report = RepositoryValidator.validate(RepositoryReader.read(last.snapshotRoot()), options);
-      if (report.accepted()) {
-        accepted.accept(new AcceptedRevision(key, last.commitId(), last.commitTime(), Instant.now(), report.environments()));
-        metrics.certificates(key, report.environments());
+      FetchResult restored = fetcher.fetch(in.cacheKey(), in.git().withRef(new GitRef.Commit(in.lastAccepted())), in.timeout(), in.baseline());
+      if (in.verify() && !restored.signature().trusted()) {
+        return outcome.withRestore(null, "the last accepted revision " + last + " no longer verifies with the trusted keys ("
+            + restored.signature().reason() + "), so it is not served");
       }
-    } catch (SourceException | IOException | RuntimeException e) {
-      events.warning(source, "RestoreFailed", "could not restore last accepted revision " + shortRev(previous.lastAcceptedRevision) + ": " + e.getMessage());
+      if (restored.ancestry() == FetchResult.Ancestry.NOT_DESCENDANT && !restored.commitId().equals(in.rollbackTo())) {
+        return outcome.withRestore(null, "the last accepted revision " + last + " in status does not descend from the high-water mark "
+            + shortRev(in.baseline()) + ", so it is not served");
+      }
+      ValidationReport report = validate(restored);
+      if (!report.accepted()) {
+        return outcome.withRestore(null, "the last accepted revision " + last + " no longer passes validation, so it is not served");
+      }
+      return outcome.withRestore(revision(in.key(), restored, report), null);
+    } catch (SourceException | IOException e) {
+      return outcome.withRestore(null, "could not restore the last accepted revision " + last + ": " + e.getMessage());
+    }
+  }
+
+  private ValidationReport validate(FetchResult fetched) throws IOException {
+    ValidationOptions options = new ValidationOptions(Instant.now(), expiryWindow, RepositoryReader.DEFAULT_MAX_FILE_BYTES);
+    return RepositoryValidator.validate(RepositoryReader.read(fetched.snapshotRoot()), options);
+  }
+
+  private static AcceptedRevision revision(String key, FetchResult fetched, ValidationReport report) {
+    return new AcceptedRevision(key, fetched.commitId(), fetched.commitTime(), Instant.now(), report.environments());
+  }
+
+  /** Writes an outcome into status, memory, events and metrics. Runs on the reconcile thread. */
+  private void record(PolicySource source, PolicySourceStatus previous, PolicySourceStatus status, SourceOutcome outcome) {
+    String key = key(source);
+    FetchResult fetched = outcome.fetched();
+    if (fetched != null) {
+      status.fetchedRevision = fetched.commitId();
+      status.fetchedAt = now();
+      if (source.getSpec().verify != null) {
+        PolicySourceStatus.SignatureStatus signature = new PolicySourceStatus.SignatureStatus();
+        signature.revision = fetched.commitId();
+        signature.trusted = fetched.signature().trusted();
+        signature.type = fetched.signature().type().name().toLowerCase();
+        signature.key = fetched.signature().keyFingerprint();
+        signature.reason = fetched.signature().reason();
+        status.signature = signature;
+      }
+    }
+    if (outcome.report() != null && fetched != null) {
+      status.validation = summary(fetched.commitId(), outcome.report());
+      metrics.findings(key, outcome.report().errors(), outcome.report().warnings());
+    } else if (outcome.report() != null) {
+      status.validation = summary(null, outcome.report());
+    }
+    if (outcome.restored() != null) {
+      accepted.accept(outcome.restored());
+      metrics.certificates(key, outcome.restored().environments());
+      LOG.info("{}: restored last accepted revision {}", key, shortRev(outcome.restored().revision()));
+    }
+    if (outcome.restoreProblem() != null) {
+      events.warning(source, "RestoreFailed", outcome.restoreProblem());
+    }
+    Conditions conditions = conditions(source, previous, status);
+    switch (outcome.kind()) {
+      case ACCEPTED -> {
+        AcceptedRevision revision = outcome.accepted();
+        accepted.accept(revision);
+        metrics.certificates(key, revision.environments());
+        status.lastAcceptedRevision = revision.revision();
+        status.lastAcceptedAt = now();
+        status.lastAcceptedCommitTime = revision.commitTime().toString();
+        PolicySourceStatus.HighWaterMark mark = new PolicySourceStatus.HighWaterMark();
+        mark.revision = revision.revision();
+        mark.commitTime = revision.commitTime().toString();
+        mark.signer = fetched.signature().trusted() && fetched.signature().keyFingerprint() != null
+            ? fetched.signature().keyFingerprint() : fetched.author();
+        status.highWaterMark = mark;
+        if (outcome.rollback()) {
+          events.warning(source, "RollbackAccepted", "accepted " + shortRev(revision.revision()) + " although it does not descend from "
+              + shortRev(previous.highWaterMark != null ? previous.highWaterMark.revision : previous.lastAcceptedRevision)
+              + ": spec.rollbackTo names it; it is the new high-water mark");
+        }
+        events.normal(source, "RevisionAccepted", "accepted " + shortRev(revision.revision()) + " (" + fetched.messageFirstLine() + "): "
+            + outcome.report().warnings() + " warning(s)");
+        conditions.set(Conditions.READY, true, "Accepted", "revision " + shortRev(revision.revision()) + " accepted")
+            .set(Conditions.RECONCILING, false, "Accepted", "")
+            .set(Conditions.STALLED, false, "Accepted", "");
+      }
+      case UNCHANGED -> conditions.set(Conditions.READY, true, "Accepted", "revision " + shortRev(status.lastAcceptedRevision) + " accepted")
+          .set(Conditions.RECONCILING, false, "Accepted", "")
+          .set(Conditions.STALLED, false, "Accepted", "");
+      case REJECTED -> {
+        String rejectedCommit = fetched != null ? fetched.commitId() : null;
+        boolean news = !Objects.equals(rejectedCommit, previous.fetchedRevision)
+            || !Objects.equals(conditionReason(previous, Conditions.READY), outcome.reason());
+        if (news) {
+          // once per rejected commit and reason, not at every poll
+          metrics.rejected(key, outcome.reason());
+          events.warning(source, switch (outcome.reason()) {
+            case "VerificationFailed" -> "RevisionUnverified";
+            case "RevisionNotDescendant" -> "RevisionNotDescendant";
+            default -> "RevisionRejected";
+          }, outcome.message() + servingNote(key));
+        }
+        conditions.set(Conditions.READY, false, outcome.reason(), outcome.message() + servingNote(key))
+            .set(Conditions.RECONCILING, false, outcome.reason(), "")
+            .set(Conditions.STALLED, true, outcome.reason(), outcome.reason().equals("RevisionNotDescendant")
+                ? "push a commit that descends from the last accepted revision, or set spec.rollbackTo"
+                : "fix the repository and push a new commit");
+      }
+      case FETCH_FAILED -> {
+        if (!Objects.equals(conditionReason(previous, Conditions.READY), "FetchFailed")) {
+          events.warning(source, "FetchFailed", outcome.message());
+        }
+        conditions.set(Conditions.READY, false, "FetchFailed", outcome.message() + servingNote(key))
+            .set(Conditions.RECONCILING, true, "FetchFailed", "retrying at the next interval")
+            .set(Conditions.STALLED, false, "FetchFailed", "");
+      }
+    }
+    status.conditions = build(source, status, conditions);
+    metrics.revision(key, status.fetchedRevision, accepted.get(key).map(AcceptedRevision::revision).orElse(null));
+  }
+
+  private static Conditions conditions(PolicySource source, PolicySourceStatus previous, PolicySourceStatus status) {
+    return new Conditions(previous.conditions, status.observedGeneration, Instant.now());
+  }
+
+  /** The kstatus conditions plus Stale and RolledBack, which hold whatever the last fetch did. */
+  private List<io.fabric8.kubernetes.api.model.Condition> build(PolicySource source, PolicySourceStatus status, Conditions conditions) {
+    freshness(source, status, conditions);
+    return conditions.build();
+  }
+
+  private void freshness(PolicySource source, PolicySourceStatus status, Conditions conditions) {
+    String key = key(source);
+    String maxAge = source.getSpec() == null ? null : source.getSpec().maxRevisionAge;
+    PolicySourceStatus.HighWaterMark mark = status.highWaterMark;
+    if (maxAge != null && !maxAge.isBlank()) {
+      Duration limit = GoDuration.parse(maxAge, Duration.ZERO);
+      Instant commitTime = mark == null || mark.commitTime == null ? null : Instant.parse(mark.commitTime);
+      boolean stale = commitTime == null || Duration.between(commitTime, Instant.now()).compareTo(limit) > 0;
+      conditions.set(STALE, stale, stale ? "RevisionTooOld" : "RevisionFresh", commitTime == null
+          ? "no revision has been accepted yet"
+          : "the accepted commit " + shortRev(mark.revision) + " was committed at " + mark.commitTime
+              + (stale ? ", more than maxRevisionAge " + maxAge + " ago: is the mirror frozen? Push a new (or a signed heartbeat) commit"
+                  : ", within maxRevisionAge " + maxAge));
+      metrics.stale(key, stale, commitTime);
+    } else {
+      metrics.stale(key, null, null);
+    }
+    String rollbackTo = source.getSpec() == null ? null : source.getSpec().rollbackTo;
+    if (rollbackTo != null && !rollbackTo.isBlank()) {
+      boolean active = rollbackTo.equals(status.lastAcceptedRevision);
+      conditions.set(ROLLED_BACK, active, active ? "RollbackAccepted" : "RollbackPending", active
+          ? "serving " + shortRev(rollbackTo) + " by spec.rollbackTo; remove it once the ref moves forward"
+          : "spec.rollbackTo is " + shortRev(rollbackTo) + " but the ref points at " + shortRev(status.fetchedRevision));
     }
   }
 
@@ -245,22 +396,53 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
   private PolicySourceStatus stalled(PolicySourceStatus status, PolicySource source, String reason, String message) {
     PolicySourceStatus previous = source.getStatus() != null ? source.getStatus() : new PolicySourceStatus();
     status.conditions = new Conditions(previous.conditions, status.observedGeneration, Instant.now())
-        .set(Conditions.READY, false, reason, message + servingNote(previous))
+        .set(Conditions.READY, false, reason, message + servingNote(key(source)))
         .set(Conditions.RECONCILING, false, reason, "")
         .set(Conditions.STALLED, true, reason, message)
         .build();
-    events.warning(source, reason, message);
+    if (!Objects.equals(conditionReason(previous, Conditions.READY), reason)
+        || !Objects.equals(conditionMessage(previous, Conditions.STALLED), message)) {
+      events.warning(source, reason, message);
+    }
     return status;
   }
 
   @Override
   public DeleteControl cleanup(PolicySource source, Context<PolicySource> context) {
-    accepted.forget(key(source));
+    String key = key(source);
+    accepted.forget(key);
+    outcomes.remove(key);
+    metrics.forgetSource(key);
+    String namespace = source.getMetadata().getNamespace();
+    queue.cancel(namespace, key);
+    // after any fetch still running for it: the clone goes with the source
+    String cacheKey = cacheKey(source);
+    queue.submit(namespace, key + "#delete", () -> {
+      try {
+        fetcher.forget(cacheKey);
+      } catch (IOException e) {
+        LOG.warn("{}: could not delete its cached clone: {}", key, e.getClass().getSimpleName());
+      }
+    });
     return DeleteControl.defaultDelete();
+  }
+
+  /** Stops taking fetches (operator shutdown or lost leadership); running ones finish on their own. */
+  public void close() {
+    queue.close();
   }
 
   public static String key(PolicySource source) {
     return source.getMetadata().getNamespace() + "/" + source.getMetadata().getName();
+  }
+
+  /** The cache belongs to this very object: a source deleted and re-created starts afresh. */
+  static String cacheKey(PolicySource source) {
+    return key(source) + "/" + source.getMetadata().getUid();
+  }
+
+  private static String baseline(PolicySourceStatus status) {
+    return status.highWaterMark != null && status.highWaterMark.revision != null ? status.highWaterMark.revision : status.lastAcceptedRevision;
   }
 
   private static PolicySourceStatus.ValidationSummary summary(String revision, ValidationReport report) {
@@ -285,14 +467,18 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
     return summary;
   }
 
-  private static String servingNote(PolicySourceStatus previous) {
-    return previous.lastAcceptedRevision == null ? "; no revision has been accepted yet"
-        : "; still serving " + shortRev(previous.lastAcceptedRevision);
+  private String servingNote(String key) {
+    return accepted.get(key).map(a -> "; still serving " + shortRev(a.revision())).orElse("; no accepted revision is being served");
   }
 
   private static String conditionReason(PolicySourceStatus status, String type) {
     return status.conditions == null ? null : status.conditions.stream().filter(c -> type.equals(c.getType()))
         .map(c -> c.getReason()).findFirst().orElse(null);
+  }
+
+  private static String conditionMessage(PolicySourceStatus status, String type) {
+    return status.conditions == null ? null : status.conditions.stream().filter(c -> type.equals(c.getType()))
+        .map(c -> c.getMessage()).findFirst().orElse(null);
   }
 
   static String shortRev(String revision) {
