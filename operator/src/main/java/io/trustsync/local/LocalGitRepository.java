@@ -106,6 +106,34 @@ public final class LocalGitRepository {
 
   /** Writes the commit on top of {@value #BRANCH} and returns its id. */
   public String commit(GitCommit commit) {
+    return commit(commit, null, 0);
+  }
+
+  /**
+   * Writes the commit with one more file of {@code bytes} zero bytes at {@code path}, streamed, so a
+   * test can make a blob bomb (a file of gigabytes that compresses to a few megabytes) without
+   * holding it in memory.
+   */
+  public String commitWithZeros(GitCommit commit, String path, long bytes) {
+    return commit(commit, path, bytes);
+  }
+
+  /** Moves {@value #BRANCH} to an existing commit, as {@code git push --force} would: history rewritten. */
+  public void forcePush(String commitId) {
+    try (Repository repository = new FileRepositoryBuilder().setGitDir(directory.toFile()).build()) {
+      RefUpdate update = repository.updateRef(Constants.R_HEADS + BRANCH);
+      update.setNewObjectId(ObjectId.fromString(commitId));
+      update.setForceUpdate(true);
+      RefUpdate.Result result = update.update();
+      if (result != RefUpdate.Result.FORCED && result != RefUpdate.Result.NO_CHANGE && result != RefUpdate.Result.FAST_FORWARD) {
+        throw new IllegalStateException("cannot force " + BRANCH + " of " + name + " to " + commitId + ": " + result);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private String commit(GitCommit commit, String zerosPath, long zeros) {
     try (Repository repository = new FileRepositoryBuilder().setGitDir(directory.toFile()).build();
         ObjectInserter inserter = repository.newObjectInserter()) {
       DirCache index = DirCache.newInCore();
@@ -114,6 +142,30 @@ public final class LocalGitRepository {
         DirCacheEntry entry = new DirCacheEntry(file.getKey());
         entry.setFileMode(FileMode.REGULAR_FILE);
         entry.setObjectId(inserter.insert(Constants.OBJ_BLOB, file.getValue()));
+        builder.add(entry);
+      }
+      if (zerosPath != null) {
+        DirCacheEntry entry = new DirCacheEntry(zerosPath);
+        entry.setFileMode(FileMode.REGULAR_FILE);
+        entry.setObjectId(inserter.insert(Constants.OBJ_BLOB, zeros, new java.io.InputStream() {
+          private long left = zeros;
+
+          @Override
+          public int read() {
+            return left-- > 0 ? 0 : -1;
+          }
+
+          @Override
+          public int read(byte[] buffer, int offset, int length) {
+            if (left <= 0) {
+              return -1;
+            }
+            int n = (int) Math.min(length, left);
+            java.util.Arrays.fill(buffer, offset, offset + n, (byte) 0);
+            left -= n;
+            return n;
+          }
+        }));
         builder.add(entry);
       }
       builder.finish();

@@ -176,13 +176,14 @@ class GitFetcherTest {
   }
 
   @Test
-  void pathSelectsAFolderOfTheRepository() throws Exception {
+  void pathSelectsAFolderOfTheRepositoryAndOnlyThatFolderIsCheckedOut() throws Exception {
     origin.write("clusters/prod/trustpolicy.json", "{}").write("other.txt", "x").commit("c");
 
     FetchResult result = fetcher.fetch("k", GitSource.of(origin.url()).withPath("/clusters/prod/"));
 
-    assertThat(result.snapshotRoot()).endsWith(Path.of("clusters", "prod"));
     assertThat(result.snapshotRoot().resolve("trustpolicy.json")).exists();
+    assertThat(result.snapshotRoot().resolve("other.txt")).doesNotExist();
+    assertThat(result.snapshotRoot().getParent().resolve("other.txt")).doesNotExist();
   }
 
   @Test
