@@ -77,7 +77,8 @@ class HostileServersTest {
 
   @Test
   void aTokenInTheQueryStringIsNeverShown() throws Exception {
-    try (GitFetcher fetcher = new GitFetcher(cache, SourceRules.DEFAULT.allowingLoopback());
+    SourceRules rules = SourceRules.DEFAULT.allowingLoopback().withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2));
+    try (GitFetcher fetcher = new GitFetcher(cache, rules);
         HostileServer leaking = HostileServer.leaking("nothing")) {
       String url = "https://127.0.0.1:" + leaking.port() + "/repo.git?private_token=glpat-SECRET";
 

@@ -54,13 +54,13 @@ public final class OperatorEndpoints implements AutoCloseable {
   private final Settings settings;
   private final MetricsAccess metricsAccess;
   private final TrustSyncMetrics metrics;
-  private final WebhookRegistry hooks;
+  private final Webhooks hooks;
   private final BiConsumer<String, String> fetchNow;
   private final BoundedHttpServer metricsServer;
   private final BoundedHttpServer webhookServer;
 
   public OperatorEndpoints(Settings settings, MetricsAccess metricsAccess, TrustSyncMetrics metrics, BooleanSupplier ready,
-      WebhookRegistry hooks, BiConsumer<String, String> fetchNow) throws IOException {
+      Webhooks hooks, BiConsumer<String, String> fetchNow) throws IOException {
     this.settings = settings;
     this.metricsAccess = metricsAccess;
     this.metrics = metrics;

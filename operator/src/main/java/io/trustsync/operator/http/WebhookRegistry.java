@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * when the source changes, and again at most once per {@code REREAD} after a failed signature,
  * so a rotated token takes effect.
  */
-public final class WebhookRegistry implements AutoCloseable {
+public final class WebhookRegistry implements Webhooks, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookRegistry.class);
   private static final long REREAD_NANOS = 30_000_000_000L;
 
@@ -62,14 +62,15 @@ public final class WebhookRegistry implements AutoCloseable {
     informer.start().toCompletableFuture().join();
   }
 
-  /** The token of the source's webhook, when it has a usable one. */
-  Optional<byte[]> token(String namespace, String name) {
+  @Override
+  public Optional<byte[]> token(String namespace, String name) {
     Hook hook = hooks.get(key(namespace, name));
     return hook == null || hook.token() == null ? Optional.empty() : Optional.of(hook.token());
   }
 
-  /** A signature failed for a source that has a webhook: read its Secret again, at most once per 30 s. */
-  void signatureFailed(String namespace, String name) {
+  /** Reads the source's Secret again, at most once per 30 s. */
+  @Override
+  public void signatureFailed(String namespace, String name) {
     String key = key(namespace, name);
     Hook hook = hooks.get(key);
     if (hook != null && System.nanoTime() - hook.readAtNanos() > REREAD_NANOS) {

@@ -56,6 +56,9 @@ public final class FetchQueue implements AutoCloseable {
   private final Map<String, Deque<Job>> queued = new LinkedHashMap<>();
   private final Map<String, Integer> runningByNamespace = new HashMap<>();
   private final Set<String> active = new HashSet<>();
+  /** When each namespace last started a fetch: the one served longest ago goes first. */
+  private final Map<String, Long> lastServed = new HashMap<>();
+  private long turn;
   private final Map<String, Runnable> again = new HashMap<>();
   private int runningTenant;
   private int runningPlatform;
@@ -87,6 +90,14 @@ public final class FetchQueue implements AutoCloseable {
     dispatch();
   }
 
+  /** Forgets namespaces with nothing queued or running, so the bookkeeping stays as small as the work. */
+  private void tidy(String namespace) {
+    if (!queued.containsKey(namespace) && runningByNamespace.getOrDefault(namespace, 0) == 0) {
+      runningByNamespace.remove(namespace);
+      lastServed.remove(namespace);
+    }
+  }
+
   public synchronized boolean busy(String key) {
     return active.contains(key);
   }
@@ -96,7 +107,9 @@ public final class FetchQueue implements AutoCloseable {
     boolean started = true;
     while (started) {
       started = false;
-      for (String namespace : new ArrayList<>(queued.keySet())) {
+      List<String> order = new ArrayList<>(queued.keySet());
+      order.sort(java.util.Comparator.comparingLong(n -> lastServed.getOrDefault(n, -1L)));
+      for (String namespace : order) {
         Deque<Job> jobs = queued.get(namespace);
         boolean platform = platformNamespaces.contains(namespace);
         if (runningByNamespace.getOrDefault(namespace, 0) >= perNamespace
@@ -106,11 +119,8 @@ public final class FetchQueue implements AutoCloseable {
         Job job = jobs.poll();
         if (jobs.isEmpty()) {
           queued.remove(namespace);
-        } else {
-          // round robin: this namespace goes to the back of the line
-          queued.remove(namespace);
-          queued.put(namespace, jobs);
         }
+        lastServed.put(namespace, turn++); // round robin: this namespace goes to the back of the line
         runningByNamespace.merge(namespace, 1, Integer::sum);
         if (platform) {
           runningPlatform++;
@@ -145,6 +155,7 @@ public final class FetchQueue implements AutoCloseable {
           active.remove(job.key());
         }
         dispatch();
+        tidy(job.namespace());
       }
       finished.accept(job.key());
     }
