@@ -69,6 +69,14 @@ public record SourceRules(
    * plain HTTP, and hosts whose addresses are denied. The message names the flag that would allow it.
    */
   public void check(GitSource source) throws SourceException {
+    checkScheme(source);
+    if (!source.url().startsWith("file://")) {
+      addresses.check(source.host());
+    }
+  }
+
+  /** The checks that need no name lookup: what a reconcile can decide at once, for good. */
+  public void checkScheme(GitSource source) throws SourceException {
     String url = source.url();
     if (url.startsWith("file://")) {
       if (!allowLocal) {
@@ -86,6 +94,5 @@ public record SourceRules(
             + "): use https:// or ssh://, or start the operator with --allow-insecure-http for a server without TLS");
       }
     }
-    addresses.check(source.host());
   }
 }

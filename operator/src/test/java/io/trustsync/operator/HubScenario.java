@@ -69,6 +69,54 @@ final class HubScenario {
     return hub.resource(source).create();
   }
 
+  /** A PolicySource over HTTPS, trusting the Git server's CA through a {@code ca.crt} Secret, as a real one would. */
+  PolicySource httpsSource(String name, io.trustsync.local.LocalGitServer git, io.trustsync.local.LocalGitRepository repo,
+      Consumer<PolicySourceSpec> customize) {
+    secret(name + "-git", Map.of("ca.crt", git.certificateAuthorityPem()));
+    return source(name, repo.httpsUrl().toString(), spec -> {
+      spec.secretRef = ref(name + "-git");
+      customize.accept(spec);
+    });
+  }
+
+  /** Registers a MemberCluster whose kubeconfig Secret holds exactly this text. */
+  MemberCluster member(String name, String kubeconfig) {
+    secret(name + "-kubeconfig", Map.of("kubeconfig", kubeconfig));
+    MemberCluster cluster = new MemberCluster();
+    cluster.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    cluster.setSpec(new MemberClusterSpec());
+    cluster.getSpec().kubeconfigSecretRef = new MemberClusterSpec.KubeconfigSecretReference();
+    cluster.getSpec().kubeconfigSecretRef.name = name + "-kubeconfig";
+    cluster.getSpec().probeInterval = "2s";
+    return hub.resource(cluster).create();
+  }
+
+  /** Registers the hub itself as a MemberCluster ({@code spec.hub: true}). */
+  MemberCluster hubMember(String name) {
+    MemberCluster cluster = new MemberCluster();
+    cluster.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    cluster.setSpec(new MemberClusterSpec());
+    cluster.getSpec().hub = true;
+    cluster.getSpec().probeInterval = "2s";
+    return hub.resource(cluster).create();
+  }
+
+  MemberCluster member(String name) {
+    return hub.resources(MemberCluster.class).inNamespace(namespace).withName(name).get();
+  }
+
+  static io.fabric8.kubernetes.api.model.Condition condition(MemberCluster cluster, String type) {
+    if (cluster == null || cluster.getStatus() == null || cluster.getStatus().conditions == null) {
+      return null;
+    }
+    return cluster.getStatus().conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+  }
+
+  /** Every event message in this namespace, for checking what leaked into them. */
+  List<String> eventMessages() {
+    return hub.v1().events().inNamespace(namespace).list().getItems().stream().map(e -> e.getReason() + ": " + e.getMessage()).toList();
+  }
+
   TrustDistribution distribution(String name, String environment, String targetNamespace, Consumer<TrustDistributionSpec> customize) {
     TrustDistribution distribution = new TrustDistribution();
     distribution.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());

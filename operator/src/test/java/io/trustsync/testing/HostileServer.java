@@ -30,7 +30,12 @@ public final class HostileServer implements AutoCloseable {
   }
 
   private HostileServer(Behaviour behaviour) throws IOException {
-    socket = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
+    this(behaviour, null);
+  }
+
+  private HostileServer(Behaviour behaviour, javax.net.ssl.SSLContext tls) throws IOException {
+    socket = tls == null ? new ServerSocket(0, 100, InetAddress.getLoopbackAddress())
+        : tls.getServerSocketFactory().createServerSocket(0, 100, InetAddress.getLoopbackAddress());
     Thread.ofPlatform().daemon().name("hostile-accept").start(() -> {
       while (!closed) {
         try {
@@ -68,6 +73,11 @@ public final class HostileServer implements AutoCloseable {
 
   /** Sends a plausible Git smart-HTTP response head, then one byte every {@code every}, forever. */
   public static HostileServer trickling(Duration every) throws IOException {
+    return trickling(every, null);
+  }
+
+  /** The same over TLS ({@code tls} null: plain HTTP), for operators that refuse plain HTTP. */
+  public static HostileServer trickling(Duration every, javax.net.ssl.SSLContext tls) throws IOException {
     return new HostileServer(connection -> {
       OutputStream out = connection.getOutputStream();
       out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/x-git-upload-pack-advertisement\r\n"
@@ -78,7 +88,7 @@ public final class HostileServer implements AutoCloseable {
         out.write('0');
         out.flush();
       }
-    });
+    }, tls);
   }
 
   public int port() {

@@ -142,6 +142,12 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
     } catch (SourceCredentials.InvalidSourceException e) {
       return finish(source, previous, stalled(status, source, "InvalidSpec", e.getMessage()), interval);
     }
+    try {
+      fetcher.rules().checkScheme(git);
+    } catch (SourceException e) {
+      // retrying cannot help: only the spec (or the operator's flags) can change this
+      return finish(source, previous, stalled(status, source, "SourceRefused", e.getMessage()), interval);
+    }
     Inputs inputs = new Inputs(key, cacheKey(source), generation, git, timeout, baseline(previous),
         source.getSpec().rollbackTo, previous.lastAcceptedRevision, accepted.get(key).isPresent(), source.getSpec().verify != null);
     queue.submit(source.getMetadata().getNamespace(), key, () -> outcomes.put(key, evaluate(inputs)));
@@ -359,7 +365,7 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
       Duration limit = GoDuration.parse(maxAge, Duration.ZERO);
       Instant commitTime = mark == null || mark.commitTime == null ? null : Instant.parse(mark.commitTime);
       boolean stale = commitTime == null || Duration.between(commitTime, Instant.now()).compareTo(limit) > 0;
-      conditions.set(STALE, stale, stale ? "RevisionTooOld" : "RevisionFresh", commitTime == null
+      conditions.set(STALE, stale, commitTime == null ? "NoAcceptedRevision" : stale ? "RevisionTooOld" : "RevisionFresh", commitTime == null
           ? "no revision has been accepted yet"
           : "the accepted commit " + shortRev(mark.revision) + " was committed at " + mark.commitTime
               + (stale ? ", more than maxRevisionAge " + maxAge + " ago: is the mirror frozen? Push a new (or a signed heartbeat) commit"

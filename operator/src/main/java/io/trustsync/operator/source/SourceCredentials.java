@@ -81,7 +81,14 @@ final class SourceCredentials {
   }
 
   static Map<String, String> secret(KubernetesClient hub, String namespace, String name, String field) throws InvalidSourceException {
-    Secret secret = hub.secrets().inNamespace(namespace).withName(name).get();
+    Secret secret;
+    try {
+      secret = hub.secrets().inNamespace(namespace).withName(name).get();
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      throw new InvalidSourceException(e.getCode() == 403
+          ? field + ": the operator may not read Secrets in namespace " + namespace + "; grant it there (see docs/security.md, tenant namespaces)"
+          : field + ": cannot read Secret " + namespace + "/" + name + " (HTTP " + e.getCode() + ")");
+    }
     if (secret == null) {
       throw new InvalidSourceException(field + ": Secret " + namespace + "/" + name + " does not exist");
     }
