@@ -92,6 +92,19 @@ final class OperatorCommand implements Callable<Integer> {
       description = "Namespace of the leader-election Lease 'trustsync-leader'. Default: $POD_NAMESPACE, else --namespace, else 'default'.")
   String leaseNamespace;
 
+  @Option(names = "--lease-duration", defaultValue = "15s", converter = DurationConverter.class, paramLabel = "DURATION",
+      description = "How long a lease lasts unrenewed before a standby may take over. Default: ${DEFAULT-VALUE}.")
+  Duration leaseDuration;
+
+  @Option(names = "--renew-deadline", defaultValue = "10s", converter = DurationConverter.class, paramLabel = "DURATION",
+      description = "How long after its last renewal the leader still writes; it stops leading when it cannot renew within it."
+          + " Writes are given leaseDuration - renewDeadline to finish. Default: ${DEFAULT-VALUE}.")
+  Duration renewDeadline;
+
+  @Option(names = "--retry-period", defaultValue = "2s", converter = DurationConverter.class, paramLabel = "DURATION",
+      description = "How often the lease is renewed or tried. Default: ${DEFAULT-VALUE}.")
+  Duration retryPeriod;
+
   @Option(names = "--install-crds", description = "Install or update the hub CRDs first (normally done by manifests/).")
   boolean installCrds;
 
@@ -205,6 +218,9 @@ final class OperatorCommand implements Callable<Integer> {
 
   /** Flags to settings; a bad value is a usage error naming the flag. */
   TrustSyncOperator.Settings settings() {
+    if (leaderElection && !(retryPeriod.compareTo(renewDeadline) < 0 && renewDeadline.compareTo(leaseDuration) < 0)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--retry-period < --renew-deadline < --lease-duration must hold");
+    }
     Path cache = cacheDir != null ? cacheDir : Path.of(System.getProperty("java.io.tmpdir"), "trustsync-cache");
     String podNamespace = System.getenv("POD_NAMESPACE");
     Set<String> platform = new LinkedHashSet<>(platformNamespaces);
@@ -228,7 +244,7 @@ final class OperatorCommand implements Callable<Integer> {
     Leadership.Settings election = leaderElection
         ? new Leadership.Settings("trustsync-leader",
             leaseNamespace != null ? leaseNamespace : podNamespace != null ? podNamespace : namespace != null ? namespace : "default",
-            identity, Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), true)
+            identity, leaseDuration, renewDeadline, retryPeriod, true)
         : null;
     return TrustSyncOperator.Settings.defaults(cache)
         .withNamespace(namespace)
