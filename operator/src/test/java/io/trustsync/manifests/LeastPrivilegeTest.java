@@ -174,6 +174,17 @@ class LeastPrivilegeTest {
         });
         assertThat(member.client().genericKubernetesResources("trustsync.io/v1alpha1", "TrustPolicy").inNamespace(target)
             .withName("production").get()).isNotNull();
+        // The leader renews its lease, under exactly these roles, for several renewal periods and
+        // keeps leading: the elector renews with PATCH, which the Role must grant.
+        String holder = admin.leases().inNamespace(ns).withName("trustsync-leader").get().getSpec().getHolderIdentity();
+        java.util.Set<String> renewals = new java.util.HashSet<>();
+        await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+          var lease = admin.leases().inNamespace(ns).withName("trustsync-leader").get().getSpec();
+          assertThat(lease.getHolderIdentity()).as("the lease never changed hands").isEqualTo(holder);
+          assertThat(List.of(leader.leading(), standby.leading())).containsExactlyInAnyOrder(true, false);
+          renewals.add(String.valueOf(lease.getRenewTime()));
+          assertThat(renewals).as("distinct renewals seen").hasSizeGreaterThanOrEqualTo(6);
+        });
         // Exactly one replica leads; both are ready, so a rolling update with maxUnavailable 0 proceeds.
         assertThat(List.of(leader.leading(), standby.leading())).containsExactlyInAnyOrder(true, false);
         assertThat(leader.ready() && standby.ready()).as("both replicas ready").isTrue();
@@ -203,7 +214,8 @@ class LeastPrivilegeTest {
         "update policysources.trustsync.io --subresource=finalizers -n trustsync-system",
         "create events -n trustsync-system",
         "create leases.coordination.k8s.io -n trustsync-system",
-        "update leases.coordination.k8s.io/trustsync-leader -n trustsync-system");
+        "update leases.coordination.k8s.io/trustsync-leader -n trustsync-system",
+        "patch leases.coordination.k8s.io/trustsync-leader -n trustsync-system");
     List<String> denied = List.of(
         "list secrets -n trustsync-system",
         "watch secrets -n trustsync-system",
@@ -212,6 +224,7 @@ class LeastPrivilegeTest {
         "create trustdistributions.trustsync.io -n trustsync-system",
         "delete policysources.trustsync.io -n trustsync-system",
         "update leases.coordination.k8s.io/someone-elses-lease -n trustsync-system",
+        "patch leases.coordination.k8s.io/someone-elses-lease -n trustsync-system",
         "create pods -n trustsync-system",
         "create customresourcedefinitions.apiextensions.k8s.io");
     for (String check : allowed) {

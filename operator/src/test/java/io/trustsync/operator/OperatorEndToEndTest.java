@@ -321,4 +321,29 @@ class OperatorEndToEndTest {
     });
     awaitReady(s.hub(), "production", second);
   }
+
+  @Test
+  void changingTheTargetNamespaceRemovesWhatWasAppliedInTheOldOne() {
+    Setup s = setup("move", null);
+    String first = s.repo().commit(example(Map.of()));
+    s.hub().source("policies", s.repo().httpUrl().toString(), spec -> {});
+    s.hub().distribution("production", "production", s.target(), spec -> {});
+    awaitReady(s.hub(), "production", first);
+    String moved = s.target() + "-moved";
+
+    s.hub().hub.resources(TrustDistribution.class).inNamespace(s.hub().namespace).withName("production").edit(d -> {
+      d.getSpec().targetNamespace = moved;
+      return d;
+    });
+
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      for (KubernetesClient member : members()) {
+        assertThat(revisionOf(trustPolicy(member, moved, "production"))).isEqualTo(first);
+        assertThat(member.genericKubernetesResources("trustsync.io/v1alpha1", "TrustPolicy").inNamespace(s.target()).list().getItems()).isEmpty();
+        assertThat(member.genericKubernetesResources("trustsync.io/v1alpha1", "TrustStore").inNamespace(s.target()).list().getItems()).isEmpty();
+      }
+    });
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(s.hub().distribution("production").getStatus().clusters).extracting(c -> c.namespace).containsOnly(moved));
+  }
 }
