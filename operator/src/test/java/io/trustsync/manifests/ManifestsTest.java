@@ -36,7 +36,8 @@ class ManifestsTest {
   @Test
   void everyKustomizationRendersAndIsAcceptedByServerSideApplyDryRun() {
     Map<String, LocalControlPlane> where = Map.of(
-        "hub", fleet.hub(), "hub-all-namespaces", fleet.hub(), "member", fleet.member(0), "monitoring", fleet.hub());
+        "hub", fleet.hub(), "hub-all-namespaces", fleet.hub(), "hub-metrics-auth", fleet.hub(), "member", fleet.member(0),
+        "monitoring", fleet.hub());
     where.forEach((name, plane) -> {
       List<HasMetadata> objects = Manifests.load(plane.client(), Manifests.kustomize(name));
       assertThat(objects).as(name).isNotEmpty();
@@ -81,6 +82,23 @@ class ManifestsTest {
     assertThat(container.getVolumeMounts()).anyMatch(m -> m.getMountPath().equals("/var/cache/trustsync"));
     assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    // metrics and probes on one port, webhooks on another, matching the operator's defaults
+    assertThat(container.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort()).containsExactly("metrics:8080", "webhooks:8090");
+    assertThat(container.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("metrics");
+    assertThat(parsed.subcommand().matchedOptionValue("--metrics-address", "")).isEmpty();
+    var operatorOptions = parsed.subcommand().commandSpec();
+    assertThat(operatorOptions.findOption("--metrics-address").defaultValue()).isEqualTo("0.0.0.0:8080");
+    assertThat(operatorOptions.findOption("--webhook-address").defaultValue()).isEqualTo("0.0.0.0:8090");
+    // the metrics port is open to labelled namespaces only; webhooks to anyone
+    var policy = (io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy) hub.stream()
+        .filter(o -> o.getKind().equals("NetworkPolicy")).findFirst().orElseThrow();
+    assertThat(policy.getSpec().getIngress()).anySatisfy(rule -> {
+      assertThat(rule.getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(8080);
+      assertThat(rule.getFrom()).isNotEmpty();
+    });
+    List<HasMetadata> authenticated = Manifests.load(fleet.hub().client(), Manifests.kustomize("hub-metrics-auth"));
+    Deployment withAuth = (Deployment) authenticated.stream().filter(o -> o instanceof Deployment).findFirst().orElseThrow();
+    assertThat(withAuth.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs()).contains("--metrics-auth");
 
     // The ServiceMonitor finds the Service, by label and port name.
     Service service = (Service) hub.stream().filter(o -> o instanceof Service).findFirst().orElseThrow();
@@ -95,6 +113,27 @@ class ManifestsTest {
     Map<String, Object> endpoint = ((List<Map<String, Object>>) spec.get("endpoints")).getFirst();
     assertThat(service.getSpec().getPorts()).anyMatch(p -> p.getName().equals(endpoint.get("port")) && p.getPort() == 8080);
     assertThat(endpoint.get("path")).isEqualTo("/metrics");
+  }
+
+  @Test
+  void noOverlayLetsTheOperatorReadSecretsClusterWide() {
+    for (String overlay : List.of("hub", "hub-all-namespaces", "hub-metrics-auth")) {
+      List<HasMetadata> objects = Manifests.load(fleet.hub().client(), Manifests.kustomize(overlay));
+      Map<String, io.fabric8.kubernetes.api.model.rbac.ClusterRole> roles = new java.util.HashMap<>();
+      objects.stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.rbac.ClusterRole)
+          .forEach(o -> roles.put(o.getMetadata().getName(), (io.fabric8.kubernetes.api.model.rbac.ClusterRole) o));
+      objects.stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding)
+          .map(o -> (io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding) o)
+          .forEach(binding -> {
+            var role = roles.get(binding.getRoleRef().getName());
+            assertThat(role).as(overlay + ": " + binding.getMetadata().getName()).isNotNull();
+            assertThat(role.getRules()).as(overlay + ": cluster-wide " + role.getMetadata().getName())
+                .noneMatch(rule -> rule.getResources() != null && (rule.getResources().contains("secrets") || rule.getResources().contains("*")));
+          });
+      assertThat(objects).as(overlay + " grants Secrets in trustsync-system")
+          .anyMatch(o -> o instanceof io.fabric8.kubernetes.api.model.rbac.RoleBinding binding
+              && binding.getRoleRef().getName().equals("trustsync-secrets") && "trustsync-system".equals(binding.getMetadata().getNamespace()));
+    }
   }
 
   private static void dryRun(KubernetesClient client, List<HasMetadata> objects) {
