@@ -90,6 +90,10 @@ public final class LocalTrustSync implements AutoCloseable {
         .withTenancy(Tenancy.of(NAMESPACE));
   }
 
+  public LocalGitServer git() {
+    return git;
+  }
+
   public LocalFleet fleet() {
     return fleet;
   }

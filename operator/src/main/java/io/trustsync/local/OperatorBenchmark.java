@@ -25,19 +25,31 @@ import java.util.function.Consumer;
  * its own target namespace (targetNamespace {@code bench-${cluster}}).
  */
 public final class OperatorBenchmark {
-  public record Options(int members, int clusters, int commits, int drifts, Path repository) {}
+  /**
+   * {@code hostileSources}: after the plain commits, that many PolicySources of a tenant point at a
+   * server that trickles a byte a second, and the commits are measured again.
+   * {@code floodConnections}: then that many concurrent unauthenticated webhook posts of
+   * {@code floodBytes} each, while the operator's heap and /healthz are sampled.
+   */
+  public record Options(int members, int clusters, int commits, int drifts, Path repository, int hostileSources,
+      int floodConnections, int floodBytes) {
+    public Options(int members, int clusters, int commits, int drifts, Path repository) {
+      this(members, clusters, commits, drifts, repository, 0, 0, 0);
+    }
+  }
 
   public record Result(int memberApiServers, int clusters, int objectsPerCluster, int commits, double commitP50Ms, double commitP99Ms,
       double commitMaxMs, int drifts, double driftDetectedP50Ms, double driftDetectedP99Ms, double driftCorrectedP50Ms,
-      double driftCorrectedP99Ms, long heapUsedMb, long rssMb, long setupMs) {
+      double driftCorrectedP99Ms, long heapUsedMb, long rssMb, long setupMs, HostileLoad.Result hostile) {
 
     public String json() {
       return String.format(java.util.Locale.ROOT,
           "{\"memberApiServers\":%d,\"clusters\":%d,\"objectsPerCluster\":%d,\"commits\":%d,\"commitToAllConvergedMs\":{\"p50\":%.0f,\"p99\":%.0f,\"max\":%.0f},"
               + "\"drifts\":%d,\"driftDetectedMs\":{\"p50\":%.0f,\"p99\":%.0f},\"driftCorrectedMs\":{\"p50\":%.0f,\"p99\":%.0f},"
-              + "\"operatorHeapUsedMb\":%d,\"processRssMb\":%d,\"setupMs\":%d}",
+              + "\"operatorHeapUsedMb\":%d,\"processRssMb\":%d,\"setupMs\":%d%s}",
           memberApiServers, clusters, objectsPerCluster, commits, commitP50Ms, commitP99Ms, commitMaxMs, drifts, driftDetectedP50Ms,
-          driftDetectedP99Ms, driftCorrectedP50Ms, driftCorrectedP99Ms, heapUsedMb, rssMb, setupMs);
+          driftDetectedP99Ms, driftCorrectedP50Ms, driftCorrectedP99Ms, heapUsedMb, rssMb, setupMs,
+          hostile == null ? "" : "," + hostile.json(commitP50Ms, commitP99Ms));
     }
   }
 
@@ -97,6 +109,22 @@ public final class OperatorBenchmark {
         commitLatencies.add((double) Duration.between(pushed, last).toMillis());
       }
       progress.accept("commit-to-converged over " + options.commits() + " commits: " + summary(commitLatencies));
+      HostileLoad.Result hostile = null;
+      if (options.hostileSources() > 0 || options.floodConnections() > 0) {
+        hostile = new HostileLoad(local, progress).run(options.hostileSources(), options.floodConnections(), options.floodBytes(), () -> {
+          List<Double> underLoad = new ArrayList<>();
+          for (int i = 0; i < options.commits(); i++) {
+            files.put(POLICY, basePolicy.replace("\"acme.azurecr.io/storefront/web\"",
+                "\"acme.azurecr.io/storefront/web\",\n        \"acme.azurecr.io/bench/hostile-" + i + "\"").getBytes(StandardCharsets.UTF_8));
+            Instant pushed = Instant.now();
+            String revision = local.commit(files, "bench: commit under hostile load " + i);
+            local.pushWebhook(revision);
+            underLoad.add((double) Duration.between(pushed, awaitApplied(names, revision, Duration.ofMinutes(5))).toMillis());
+          }
+          Collections.sort(underLoad);
+          return underLoad;
+        });
+      }
 
       List<Double> detectLatencies = new ArrayList<>();
       List<Double> correctLatencies = new ArrayList<>();
@@ -135,12 +163,12 @@ public final class OperatorBenchmark {
           + firstMember.genericKubernetesResources("trustsync.io/v1alpha1", "TrustPolicy").inNamespace(firstNamespace).list().getItems().size();
       return new Result(options.members(), options.clusters(), objects, options.commits(), percentile(commitLatencies, 50), percentile(commitLatencies, 99),
           commitLatencies.isEmpty() ? 0 : commitLatencies.getLast(), options.drifts(), percentile(detectLatencies, 50),
-          percentile(detectLatencies, 99), percentile(correctLatencies, 50), percentile(correctLatencies, 99), heap, rssMb(), setupMs);
+          percentile(detectLatencies, 99), percentile(correctLatencies, 50), percentile(correctLatencies, 99), heap, rssMb(), setupMs, hostile);
     }
   }
 
   /** Waits until every cluster reported the revision applied; returns when the last one did. */
-  private Instant awaitApplied(List<String> clusters, String revision, Duration timeout) throws InterruptedException {
+  Instant awaitApplied(List<String> clusters, String revision, Duration timeout) throws InterruptedException {
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
       Instant last = Instant.MIN;

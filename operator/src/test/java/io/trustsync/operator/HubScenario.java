@@ -138,6 +138,12 @@ final class HubScenario {
     return hub.resources(PolicySource.class).inNamespace(namespace).withName(name).get();
   }
 
+  /** The source's last accepted revision, null while it has none (or no status yet). */
+  String accepted(String name) {
+    PolicySource source = source(name);
+    return source == null || source.getStatus() == null ? null : source.getStatus().lastAcceptedRevision;
+  }
+
   static String condition(TrustDistribution distribution, String type) {
     if (distribution == null || distribution.getStatus() == null) {
       return null;

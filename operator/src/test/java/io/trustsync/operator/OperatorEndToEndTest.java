@@ -243,7 +243,7 @@ class OperatorEndToEndTest {
           return d;
         });
     String third = s.repo().commit(example(Map.of()));
-    await().atMost(Duration.ofSeconds(30)).until(() -> third.equals(s.hub().source("policies").getStatus().lastAcceptedRevision));
+    await().atMost(Duration.ofSeconds(30)).until(() -> third.equals(s.hub().accepted("policies")));
     await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() ->
         members().stream().allMatch(m -> second.equals(revisionOf(trustPolicy(m, s.target(), "production")))));
   }

@@ -10,7 +10,7 @@ import io.trustsync.local.CertificateAuthority;
 import io.trustsync.local.GitCommit;
 import io.trustsync.local.LocalGitRepository;
 import io.trustsync.local.LocalGitServer;
-import io.trustsync.testing.HostileServer;
+import io.trustsync.local.HostileServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,4 +1,4 @@
-package io.trustsync.testing;
+package io.trustsync.local;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A server on loopback that misbehaves the way an attacker's Git server would, at the socket
- * level: it answers every connection with a fixed HTTP response (to see whether its bytes leak
+ * level (for the tests and {@code bench operator --hostile-sources}): it answers every connection with a fixed HTTP response (to see whether its bytes leak
  * into status), or trickles a byte at a time forever (to see whether a fetch ends on time).
  * Counts connections and keeps the request heads it saw.
  */
