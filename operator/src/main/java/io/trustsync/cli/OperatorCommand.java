@@ -34,13 +34,15 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Runs the TrustSync controller against a hub cluster (the current kubeconfig context, or --kubeconfig):",
-      "fetches and validates every PolicySource, renders each TrustDistribution into its MemberClusters,",
-      "watches them for drift, serves /metrics, /healthz and /readyz on the metrics port and",
+      "Runs the TrustSync controller against a hub cluster (the current kubeconfig",
+      "context, or --kubeconfig): fetches and validates every PolicySource, renders",
+      "each TrustDistribution into its MemberClusters, watches them for drift, and",
+      "serves /metrics, /healthz and /readyz on the metrics port and",
       "/hooks/<namespace>/<policysource> on the webhook port.",
       "",
-      "Every default is the safe choice. The --allow-* and --insecure-* flags widen what a tenant or a",
-      "remote server can make the operator do; docs/security.md says what each one exposes."
+      "Every default is the safe choice. The --allow-* and --insecure-* flags widen",
+      "what a tenant or a remote server can make the operator do; docs/security.md",
+      "says what each one exposes."
     },
     footer = {
       "",

@@ -37,7 +37,7 @@ import java.util.function.Consumer;
  * and a flood of unauthenticated large webhook posts, with the operator's heap and /healthz
  * sampled throughout. The operator runs in this JVM, so its heap is measured directly.
  */
-final class HostileLoad {
+public final class HostileLoad {
   static final String TENANT = "hostile-tenant";
 
   /** Measures a series of commits to all-converged and returns the latencies, sorted. */
@@ -160,19 +160,34 @@ final class HostileLoad {
 
   /** Sends the headers and as much of the body as the server takes; returns its status code (0: none). */
   private int post(int bytes) {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), local.operator().webhookPort())) {
+    String line = largePost(local.operator().webhookPort(), "/hooks/" + LocalTrustSync.NAMESPACE + "/no-such-source", bytes, bytes);
+    String[] parts = line.split(" ");
+    try {
+      return parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * A webhook POST to {@code path} on loopback announcing {@code announced} body bytes and sending
+   * up to {@code sent} of them, as an unauthenticated client flooding the port would; returns the
+   * status line the server answered with ("" when it hung up without one).
+   */
+  public static String largePost(int port, String path, long announced, long sent) {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout(30_000);
       OutputStream out = socket.getOutputStream();
-      out.write(("POST /hooks/" + LocalTrustSync.NAMESPACE + "/no-such-source HTTP/1.1\r\nHost: trustsync\r\n"
-          + "X-Hub-Signature-256: sha256=00\r\nContent-Length: " + bytes + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      out.write(("POST " + path + " HTTP/1.1\r\nHost: trustsync\r\nX-Hub-Signature-256: sha256=00\r\nContent-Length: " + announced
+          + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
       byte[] chunk = new byte[64 * 1024];
       try {
-        for (int sent = 0; sent < bytes; sent += chunk.length) {
-          out.write(chunk, 0, Math.min(chunk.length, bytes - sent));
+        for (long written = 0; written < sent; written += chunk.length) {
+          out.write(chunk, 0, (int) Math.min(chunk.length, sent - written));
         }
         out.flush();
       } catch (java.io.IOException e) {
-        // the server answered and closed without reading: expected
+        // the server answered and closed without reading the body: what it should do
       }
       InputStream in = socket.getInputStream();
       StringBuilder line = new StringBuilder();
@@ -180,10 +195,9 @@ final class HostileLoad {
       while ((b = in.read()) >= 0 && b != '\n') {
         line.append((char) b);
       }
-      String[] parts = line.toString().split(" ");
-      return parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
-    } catch (Exception e) {
-      return 0;
+      return line.toString().strip();
+    } catch (java.io.IOException e) {
+      return "";
     }
   }
 }

@@ -153,6 +153,10 @@ public final class GitFetcher implements AutoCloseable {
             ancestry(repository, commit, baseline));
       }
     } catch (IOException | InvalidPathException e) {
+      if (has(e, java.io.InterruptedIOException.class) || has(e, java.nio.channels.ClosedByInterruptException.class)) {
+        // the deadline interrupted the fetch while it was writing
+        throw timedOut(source, timeout, e);
+      }
       throw new SourceException("cannot write the local copy of " + source.displayUrl() + " to the cache folder: "
           + e.getClass().getSimpleName(), e);
     }
@@ -307,8 +311,7 @@ public final class GitFetcher implements AutoCloseable {
     String url = source.displayUrl();
     LOG.info("fetch of {} failed: {}", url, causes(e));
     if (budget.expired()) {
-      return new SourceException("fetching " + url + " took longer than its timeout of " + budget.timeout().toSeconds()
-          + "s (spec.timeout, at most " + rules.maxTimeout().toSeconds() + "s); check that the server is healthy", e);
+      return timedOut(source, budget.timeout(), e);
     }
     if (budget.overBudget()) {
       return new SourceException("the server sent more than " + budget.maxBytes() + " bytes for " + url
@@ -345,6 +348,11 @@ public final class GitFetcher implements AutoCloseable {
       return new SourceException("the Git server at " + url + " refused the fetch: " + remote, e);
     }
     return new SourceException(SourceException.UNREACHABLE.formatted(url), e);
+  }
+
+  private SourceException timedOut(GitSource source, Duration timeout, Exception cause) {
+    return new SourceException("fetching " + source.displayUrl() + " took longer than its timeout of " + timeout.toSeconds()
+        + "s (spec.timeout, at most " + rules.maxTimeout().toSeconds() + "s); check that the server is healthy", cause);
   }
 
   /** Why our own connection guard refused a connection (a redirect, an address), if it did. */

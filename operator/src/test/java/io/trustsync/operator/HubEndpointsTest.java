@@ -14,10 +14,6 @@ import io.trustsync.local.LocalGitServer;
 import io.trustsync.local.LocalTrustSync;
 import io.trustsync.source.WebhookSignatures;
 import io.trustsync.testing.Fleet;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -124,7 +120,7 @@ class HubEndpointsTest {
     List<Callable<String>> posts = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
       String path = i % 2 == 0 ? "/hooks/" + hub.namespace + "/nothing" : "/hooks/" + hub.namespace + "/policies";
-      posts.add(() -> largePost(path, 5 * 1024 * 1024));
+      posts.add(() -> io.trustsync.local.HostileLoad.largePost(operator.webhookPort(), path, 5 * 1024 * 1024, 64 * 1024));
     }
     List<String> statusLines = new ArrayList<>();
     try {
@@ -143,29 +139,6 @@ class HubEndpointsTest {
     byte[] body = ("{\"ref\":\"refs/heads/main\",\"after\":\"" + next + "\"}").getBytes(StandardCharsets.UTF_8);
     assertThat(webhook("policies", "X-Hub-Signature-256", WebhookSignatures.sign(body, "s3cret".getBytes()), body)).isEqualTo(202);
     await().atMost(Duration.ofSeconds(60)).until(() -> next.equals(hub.accepted("policies")));
-  }
-
-  /** Announces a large body, sends its first 64 KiB, and returns the status line the server answers with. */
-  private String largePost(String path, int length) throws Exception {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), operator.webhookPort())) {
-      socket.setSoTimeout(20_000);
-      OutputStream out = socket.getOutputStream();
-      out.write(("POST " + path + " HTTP/1.1\r\nHost: trustsync\r\nX-Hub-Signature-256: sha256=00\r\nContent-Length: " + length
-          + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-      try {
-        out.write(new byte[64 * 1024]);
-        out.flush();
-      } catch (java.io.IOException e) {
-        // the server may answer and close before the body arrives: that is the point
-      }
-      InputStream in = socket.getInputStream();
-      StringBuilder line = new StringBuilder();
-      int b;
-      while ((b = in.read()) >= 0 && b != '\n') {
-        line.append((char) b);
-      }
-      return line.toString().strip();
-    }
   }
 
   @Test
