@@ -22,4 +22,5 @@ if (( ${#missing[@]} )); then
   fi
 fi
 bash scripts/kube-binaries.sh
+bash scripts/ratify-crds.sh
 exec ./mvnw -B -ntp verify "$@"

@@ -346,4 +346,30 @@ class OperatorEndToEndTest {
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(s.hub().distribution("production").getStatus().clusters).extracting(c -> c.namespace).containsOnly(moved));
   }
+
+  @Test
+  void changingTheProfileRemovesTheObjectsOfTheOldOne() {
+    for (LocalControlPlane member : fleet.members()) {
+      member.installCrds(io.trustsync.testing.RatifyCrds.v1());
+    }
+    Setup s = setup("profile", null);
+    String first = s.repo().commit(example(Map.of()));
+    s.hub().source("policies", s.repo().httpUrl().toString(), spec -> {});
+    s.hub().distribution("production", "production", s.target(), spec -> {});
+    awaitReady(s.hub(), "production", first);
+
+    s.hub().hub.resources(TrustDistribution.class).inNamespace(s.hub().namespace).withName("production").edit(d -> {
+      d.getSpec().profile = "ratify-v1";
+      return d;
+    });
+
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      for (KubernetesClient member : members()) {
+        assertThat(member.genericKubernetesResources("config.ratify.deislabs.io/v1beta1", "NamespacedVerifier").inNamespace(s.target())
+            .list().getItems()).isNotEmpty();
+        assertThat(member.genericKubernetesResources("trustsync.io/v1alpha1", "TrustPolicy").inNamespace(s.target()).list().getItems()).isEmpty();
+        assertThat(member.genericKubernetesResources("trustsync.io/v1alpha1", "TrustStore").inNamespace(s.target()).list().getItems()).isEmpty();
+      }
+    });
+  }
 }
