@@ -143,9 +143,13 @@ final class OperatorCommand implements Callable<Integer> {
       description = "Longest spec.timeout honoured for one fetch. Default: ${DEFAULT-VALUE}.")
   Duration maxTimeout;
 
-  @Option(names = "--max-fetch-bytes", defaultValue = "268435456", paramLabel = "BYTES",
-      description = "Most bytes one HTTPS fetch may download. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--max-fetch-bytes", defaultValue = "67108864", paramLabel = "BYTES",
+      description = "Most bytes one HTTPS fetch may download, and one source's clone may hold on disk. Default: ${DEFAULT-VALUE}.")
   long maxFetchBytes;
+
+  @Option(names = "--max-object-bytes", defaultValue = "16777216", paramLabel = "BYTES",
+      description = "Largest Git object a fetch may bring, checked before it is inflated (a delta bomb is refused). Default: ${DEFAULT-VALUE}.")
+  long maxObjectBytes;
 
   @Option(names = "--max-checkout-bytes", defaultValue = "67108864", paramLabel = "BYTES",
       description = "Most bytes one revision's files may add up to; checked before anything is written. Default: ${DEFAULT-VALUE}.")
@@ -239,7 +243,7 @@ final class OperatorCommand implements Callable<Integer> {
         new BoundedHttpServer.Limits(webhookMaxConnections, BoundedHttpServer.Limits.DEFAULT.readTimeout(), BoundedHttpServer.Limits.DEFAULT.requestTimeout()),
         webhookMaxBytes, metricsAuth);
     SourceRules sources = new SourceRules(allowHttp, allowLocal, addresses("--source", sourceAllow, sourceDeny), minInterval,
-        SourceRules.DEFAULT_TIMEOUT, maxTimeout, maxFetchBytes, new CheckoutLimits(maxCheckoutFiles, maxFileBytes, maxCheckoutBytes));
+        SourceRules.DEFAULT_TIMEOUT, maxTimeout, maxFetchBytes, maxObjectBytes, new CheckoutLimits(maxCheckoutFiles, maxFileBytes, maxCheckoutBytes));
     // The Lease name is fixed: manifests/hub/rbac.yaml grants renewing exactly this Lease.
     String identity = System.getenv().getOrDefault("POD_NAME", System.getenv().getOrDefault("HOSTNAME", "trustsync"))
         + "-" + UUID.randomUUID().toString().substring(0, 8);

@@ -71,6 +71,26 @@ public final class HostileServer implements AutoCloseable {
     });
   }
 
+  /**
+   * Answers the Git ref advertisement with a protocol error line ({@code ERR <text>}), as a Git
+   * server refusing a client does; over TLS when {@code tls} is given.
+   */
+  public static HostileServer gitError(String text, javax.net.ssl.SSLContext tls) throws IOException {
+    return new HostileServer(connection -> {
+      OutputStream out = connection.getOutputStream();
+      String service = "# service=git-upload-pack\n";
+      String error = "ERR " + text + "\n";
+      String body = pktLine(service) + "0000" + pktLine(error);
+      out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/x-git-upload-pack-advertisement\r\nContent-Length: " + body.length()
+          + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+      out.flush();
+    }, tls);
+  }
+
+  private static String pktLine(String payload) {
+    return String.format("%04x", payload.length() + 4) + payload;
+  }
+
   /** Sends a plausible Git smart-HTTP response head, then one byte every {@code every}, forever. */
   public static HostileServer trickling(Duration every) throws IOException {
     return trickling(every, null);

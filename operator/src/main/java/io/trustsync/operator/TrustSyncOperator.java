@@ -119,7 +119,8 @@ public final class TrustSyncOperator implements AutoCloseable {
   private final Leadership leadership;
   private final OperatorEndpoints endpoints;
   private final Map<String, Instant> forwarded = new ConcurrentHashMap<>();
-  private Operator operator;
+  private MetricsAccess metricsAccess = MetricsAccess.OPEN;
+  private volatile Operator operator;
 
   private TrustSyncOperator(KubernetesClient hub, Settings settings) throws IOException {
     this.hub = hub;
@@ -130,7 +131,9 @@ public final class TrustSyncOperator implements AutoCloseable {
     Fence fence = leadership == null ? Fence.NONE : leadership;
     // Everything the reconcilers write to the hub goes through the fence as well; only the lease
     // renewals and a standby's webhook forwarding use the plain client.
-    fencedHub = new KubernetesClientBuilder().withConfig(hub.getConfiguration())
+    // and no hub write may outlive the lease that allowed it
+    fencedHub = new KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(hub.getConfiguration())
+            .withRequestTimeout((int) fence.writeTimeout().toMillis()).build())
         .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(WriteFence.NAME, new WriteFence(fence))).build();
     events = new EventRecorder(fencedHub);
     connections = new MemberConnections(fencedHub,
@@ -147,7 +150,8 @@ public final class TrustSyncOperator implements AutoCloseable {
     OperatorEndpoints started = null;
     try {
       if (settings.http() != null) {
-        MetricsAccess access = settings.http().authenticateMetrics() ? MetricsAccess.kubernetes(hub) : MetricsAccess.OPEN;
+        metricsAccess = settings.http().authenticateMetrics() ? MetricsAccess.kubernetes(hub) : MetricsAccess.OPEN;
+        MetricsAccess access = metricsAccess;
         started = new OperatorEndpoints(settings.http(), access, metrics, this::ready, webhooks, this::fetchNow);
       }
       if (leadership == null) {
@@ -172,8 +176,8 @@ public final class TrustSyncOperator implements AutoCloseable {
 
   /** Gained the lease (or runs alone): start the reconcilers. */
   private synchronized void startReconciling() {
-    if (operator != null) {
-      return;
+    if (operator != null || !leading()) {
+      return; // already running, or the lease was lost before this got its turn
     }
     Operator started = new Operator(o -> o.withKubernetesClient(fencedHub)
         .withCloseClientOnStop(false)
@@ -236,11 +240,12 @@ public final class TrustSyncOperator implements AutoCloseable {
   }
 
   /** A leader: its reconcilers run and their informers are healthy. A standby: its own informers run. */
-  public synchronized boolean ready() {
-    if (operator == null) {
+  public boolean ready() {
+    Operator running = operator;
+    if (running == null) {
       return leadership != null;
     }
-    return operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy();
+    return running.getRuntimeInfo().isStarted() && running.getRuntimeInfo().allEventSourcesAreHealthy();
   }
 
   public boolean leading() {
@@ -291,6 +296,13 @@ public final class TrustSyncOperator implements AutoCloseable {
     sources.close();
     if (endpoints != null) {
       endpoints.close();
+    }
+    if (metricsAccess instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        LOG.debug("closing metrics access: {}", e.toString());
+      }
     }
     webhooks.close();
     directory.close();

@@ -18,7 +18,11 @@ public record AddressRules(List<Cidr> allow, List<Cidr> deny) {
       Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128"),
       Cidr.parse("169.254.0.0/16"), Cidr.parse("fe80::/10"),
       Cidr.parse("0.0.0.0/8"), Cidr.parse("::/128"),
-      Cidr.parse("224.0.0.0/4"), Cidr.parse("ff00::/8"));
+      Cidr.parse("224.0.0.0/4"), Cidr.parse("ff00::/8"),
+      // metadata services not on link-local addresses: AWS over IPv6, Alibaba Cloud
+      Cidr.parse("fd00:ec2::254/128"), Cidr.parse("100.100.100.200/32"),
+      // loopback and link-local reached through NAT64
+      Cidr.parse("64:ff9b::7f00:0/104"), Cidr.parse("64:ff9b::a9fe:0/112"));
 
   public static final AddressRules DEFAULT = new AddressRules(List.of(), List.of());
 
@@ -44,13 +48,25 @@ public record AddressRules(List<Cidr> allow, List<Cidr> deny) {
    * which address it resolved to: DNS answers inside the cluster are no tenant's business.
    */
   public void check(String host) throws SourceException {
+    check(host, java.time.Duration.ofSeconds(10));
+  }
+
+  /** The same, giving up when the name server has not answered within {@code timeout}. */
+  public void check(String host, java.time.Duration timeout) throws SourceException {
     if (host == null || host.isEmpty()) {
       return;
     }
+    String name = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
     InetAddress[] addresses;
+    var lookup = new java.util.concurrent.FutureTask<>(() -> InetAddress.getAllByName(name));
+    Thread.ofVirtual().name("lookup").start(lookup);
     try {
-      addresses = InetAddress.getAllByName(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
-    } catch (UnknownHostException e) {
+      addresses = lookup.get(Math.max(1, timeout.toMillis()), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      lookup.cancel(true);
+      throw new SourceException(SourceException.UNREACHABLE.formatted(host));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       throw new SourceException(SourceException.UNREACHABLE.formatted(host));
     }
     for (InetAddress address : addresses) {

@@ -12,9 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The time and bytes one fetch may use. Per-read socket timeouts do not bound a server that sends
- * a byte every few seconds, so the whole fetch has a deadline: when it passes, the fetching
- * thread is interrupted (a virtual thread's blocking socket read then fails at once), the SSH
- * sessions are closed, and every further read fails.
+ * a byte every few seconds, so the whole fetch has a deadline: every read and connection checks
+ * it, and when it passes the SSH sessions are closed and the fetching thread is interrupted
+ * (which ends what JGit does between reads; a read already blocked on a socket ends at its own
+ * short timeout, {@link #ioTimeoutSeconds()}, at the latest).
  */
 final class FetchBudget implements AutoCloseable {
   private final Duration timeout;
@@ -28,10 +29,15 @@ final class FetchBudget implements AutoCloseable {
   private boolean closed;
 
   FetchBudget(Duration timeout, long maxBytes, ScheduledExecutorService timer) {
+    this(timeout, timeout, maxBytes, timer);
+  }
+
+  /** {@code timeout} is the fetch's whole limit (for messages); {@code left} what remains of it now. */
+  FetchBudget(Duration timeout, Duration left, long maxBytes, ScheduledExecutorService timer) {
     this.timeout = timeout;
-    this.deadlineNanos = System.nanoTime() + timeout.toNanos();
+    this.deadlineNanos = System.nanoTime() + left.toNanos();
     this.maxBytes = maxBytes;
-    this.alarm = timer.schedule(this::expire, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    this.alarm = timer.schedule(this::expire, left.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   Duration timeout() {
@@ -52,7 +58,8 @@ final class FetchBudget implements AutoCloseable {
 
   /** Seconds JGit may wait for one read or connect: short enough that a deadline check comes soon. */
   int ioTimeoutSeconds() {
-    return (int) Math.max(1, Math.min(10, timeout.toSeconds()));
+    long leftMillis = (deadlineNanos - System.nanoTime()) / 1_000_000;
+    return (int) Math.max(1, Math.min(10, (leftMillis + 999) / 1000));
   }
 
   void onExpiry(AutoCloseable resource) {

@@ -49,6 +49,8 @@ public final class GitFetcher implements AutoCloseable {
   private final SourceRules rules;
   private final byte[] salt;
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+  /** Folders of deleted sources: a fetch still queued for one must not bring its clone back. */
+  private final java.util.Set<String> forgotten = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().daemon().name("git-fetch-deadlines").factory());
 
@@ -73,13 +75,21 @@ public final class GitFetcher implements AutoCloseable {
    * {@link FetchResult#ancestry()} is judged against.
    */
   public FetchResult fetch(String sourceKey, GitSource source, Duration timeout, String baseline) throws SourceException {
-    rules.check(source);
     Duration bounded = timeout.compareTo(rules.maxTimeout()) > 0 ? rules.maxTimeout() : timeout;
+    long start = System.nanoTime();
+    rules.checkScheme(source);
+    if (!source.url().startsWith("file://")) {
+      rules.addresses().check(source.host(), bounded); // a slow name server counts against the fetch's time
+    }
+    Duration left = bounded.minusNanos(System.nanoTime() - start);
     String folderName = folderName(sourceKey);
     ReentrantLock lock = locks.computeIfAbsent(folderName, name -> new ReentrantLock());
     lock.lock();
     try {
-      return fetchLocked(cacheDir.resolve(folderName), source, bounded, baseline);
+      if (forgotten.contains(folderName)) {
+        throw new SourceException("the source was deleted");
+      }
+      return fetchLocked(cacheDir.resolve(folderName), source, bounded, left.isNegative() ? Duration.ofMillis(1) : left, baseline);
     } finally {
       lock.unlock();
     }
@@ -91,10 +101,10 @@ public final class GitFetcher implements AutoCloseable {
     ReentrantLock lock = locks.computeIfAbsent(folderName, name -> new ReentrantLock());
     lock.lock();
     try {
+      forgotten.add(folderName);
       Snapshots.deleteRecursively(cacheDir.resolve(folderName));
     } finally {
       lock.unlock();
-      locks.remove(folderName);
     }
   }
 
@@ -103,7 +113,7 @@ public final class GitFetcher implements AutoCloseable {
     return cacheDir.resolve(folderName(sourceKey));
   }
 
-  private FetchResult fetchLocked(Path folder, GitSource source, Duration timeout, String baseline) throws SourceException {
+  private FetchResult fetchLocked(Path folder, GitSource source, Duration timeout, Duration left, String baseline) throws SourceException {
     CommitSignatureVerifier verifier;
     try {
       verifier = CommitSignatureVerifier.fromText(source.trustedKeys());
@@ -111,7 +121,7 @@ public final class GitFetcher implements AutoCloseable {
       throw new SourceException(e.getMessage(), e);
     }
     Path sshHome = folder.resolve("ssh");
-    try (FetchBudget budget = new FetchBudget(timeout, rules.maxFetchBytes(), timer);
+    try (FetchBudget budget = new FetchBudget(timeout, left, rules.maxFetchBytes(), timer);
         Repository repository = openBareClone(folder.resolve("repo.git"));
         Git git = Git.wrap(repository)) {
       Files.createDirectories(sshHome);
@@ -129,6 +139,7 @@ public final class GitFetcher implements AutoCloseable {
           resolvedName = resolved.name();
           if (!repository.getObjectDatabase().has(wanted)) {
             fetchObjects(git, source, access, budget, resolved.refSpecs());
+            requireClonePlausible(folder.resolve("repo.git"), source);
           }
         }
       }
@@ -159,6 +170,24 @@ public final class GitFetcher implements AutoCloseable {
       }
       throw new SourceException("cannot write the local copy of " + source.displayUrl() + " to the cache folder: "
           + e.getClass().getSimpleName(), e);
+    }
+  }
+
+  /**
+   * Each source's clone may hold at most the fetch limit on disk, so no source takes more than its
+   * share of the cache volume; one that grew past it (many fetches of a growing repository, or
+   * an SSH server, whose downloads are bounded in time only) is deleted and fetched afresh.
+   */
+  private void requireClonePlausible(Path gitDir, GitSource source) throws IOException, SourceException {
+    long bytes;
+    try (java.util.stream.Stream<Path> files = Files.walk(gitDir)) {
+      bytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+    if (bytes > rules.maxFetchBytes()) {
+      Snapshots.deleteRecursively(gitDir);
+      throw new SourceException("the clone of " + source.displayUrl() + " holds " + bytes + " bytes, over the "
+          + rules.maxFetchBytes() + "-byte limit of one source (--max-fetch-bytes); it was deleted. A policy repository"
+          + " is far smaller: move other content out of it");
     }
   }
 
@@ -286,8 +315,9 @@ public final class GitFetcher implements AutoCloseable {
     }
   }
 
-  private static Repository openBareClone(Path gitDir) throws IOException {
-    Repository repository = new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setBare().build();
+  private Repository openBareClone(Path gitDir) throws IOException {
+    Repository repository = new ObjectSizeLimited(new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setBare().setup(),
+        rules.maxObjectBytes());
     if (!Files.exists(gitDir.resolve("config"))) {
       repository.create(true);
     }
@@ -302,6 +332,39 @@ public final class GitFetcher implements AutoCloseable {
   }
 
   /**
+   * The bare clone, with every pack it receives limited in object size. JGit's pack parser reads
+   * each object's size (for a delta, the size of its result) from its header and refuses one over
+   * the limit before inflating it, so a pack of a few kilobytes cannot make the operator build
+   * gigabytes in memory. JGit applies no such limit when fetching unless told.
+   */
+  private static final class ObjectSizeLimited extends org.eclipse.jgit.internal.storage.file.FileRepository {
+    private final long maxObjectBytes;
+
+    ObjectSizeLimited(FileRepositoryBuilder builder, long maxObjectBytes) throws IOException {
+      super(builder);
+      this.maxObjectBytes = maxObjectBytes;
+    }
+
+    @Override
+    public org.eclipse.jgit.lib.ObjectInserter newObjectInserter() {
+      org.eclipse.jgit.lib.ObjectInserter real = super.newObjectInserter();
+      return new org.eclipse.jgit.lib.ObjectInserter.Filter() {
+        @Override
+        protected org.eclipse.jgit.lib.ObjectInserter delegate() {
+          return real;
+        }
+
+        @Override
+        public org.eclipse.jgit.transport.PackParser newPackParser(java.io.InputStream in) throws IOException {
+          org.eclipse.jgit.transport.PackParser parser = real.newPackParser(in);
+          parser.setMaxObjectSizeLimit(maxObjectBytes);
+          return parser;
+        }
+      };
+    }
+  }
+
+  /**
    * Turns JGit's exceptions into what a person can act on, without quoting anything the server
    * sent (an HTTP reason phrase or body would let a PolicySource read any URL the operator can
    * reach) and without telling a closed port from a server that is not Git. Only Git's own
@@ -312,6 +375,10 @@ public final class GitFetcher implements AutoCloseable {
     LOG.info("fetch of {} failed: {}", url, causes(e));
     if (budget.expired()) {
       return timedOut(source, budget.timeout(), e);
+    }
+    if (has(e, org.eclipse.jgit.errors.TooLargeObjectInPackException.class)) {
+      return new SourceException("the server sent a Git object over the " + rules.maxObjectBytes() + "-byte object limit"
+          + " (--max-object-bytes) for " + url + "; a policy repository holds no such file, so nothing was kept", e);
     }
     if (budget.overBudget()) {
       return new SourceException("the server sent more than " + budget.maxBytes() + " bytes for " + url
@@ -370,9 +437,12 @@ public final class GitFetcher implements AutoCloseable {
   private static String remoteError(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof org.eclipse.jgit.errors.RemoteRepositoryException) {
+        // JGit writes "<uri>: <text>", and the uri keeps its user name (often a token) and query
         String m = String.valueOf(t.getMessage());
         int remote = m.indexOf("remote: ");
-        String text = remote >= 0 ? m.substring(remote + 8) : m.substring(m.indexOf(':') + 1);
+        int separator = m.lastIndexOf(": ");
+        String text = remote >= 0 ? m.substring(remote + 8) : separator >= 0 ? m.substring(separator + 2) : "";
+        text = text.replaceAll("[A-Za-z][A-Za-z0-9+.-]*://\\S*", "<url>");
         text = text.replaceAll("[^\\x20-\\x7e]", " ").strip();
         return text.length() > 200 ? text.substring(0, 200) + "..." : text;
       }
@@ -404,9 +474,11 @@ public final class GitFetcher implements AutoCloseable {
     return all.toString();
   }
 
+  /** At most ten names, each printable and short: they are the remote's words. */
   private static String shortList(List<String> names) {
-    return names.size() <= 10 ? String.join(", ", names)
-        : String.join(", ", names.subList(0, 10)) + " and " + (names.size() - 10) + " more";
+    List<String> shown = names.stream().limit(10)
+        .map(n -> n.replaceAll("[^\\x21-\\x7e]", "?")).map(n -> n.length() > 80 ? n.substring(0, 80) + "..." : n).toList();
+    return names.size() <= 10 ? String.join(", ", shown) : String.join(", ", shown) + " and " + (names.size() - 10) + " more";
   }
 
   /** A folder name nobody can compute without the salt: HMAC-SHA256(salt, key), 32 hex digits. */

@@ -128,6 +128,11 @@ final class GuardedHttpConnections implements HttpConnectionFactory {
       if (!sameOrigin && (key.equalsIgnoreCase("Authorization") || key.equalsIgnoreCase("Cookie"))) {
         return; // credentials are for the host the PolicySource names, never for where it redirects
       }
+      if (key.equalsIgnoreCase("Accept-Encoding")) {
+        // uncompressed, so the byte budget counts what is written, not a gzip stream of anything
+        delegate.setRequestProperty(key, "identity");
+        return;
+      }
       delegate.setRequestProperty(key, value);
     }
 
@@ -154,14 +159,28 @@ final class GuardedHttpConnections implements HttpConnectionFactory {
     @Override public int getResponseCode() throws IOException { return delegate.getResponseCode(); }
     @Override public URL getURL() { return delegate.getURL(); }
     @Override public String getResponseMessage() throws IOException { return delegate.getResponseMessage(); }
-    @Override public Map<String, List<String>> getHeaderFields() { return delegate.getHeaderFields(); }
+    @Override
+    public Map<String, List<String>> getHeaderFields() {
+      Map<String, List<String>> fields = new java.util.LinkedHashMap<>(delegate.getHeaderFields());
+      fields.keySet().removeIf(k -> k != null && k.equalsIgnoreCase("Content-Encoding"));
+      return fields;
+    }
     @Override public void setRequestMethod(String method) throws ProtocolException { delegate.setRequestMethod(method); }
     @Override public void setUseCaches(boolean useCaches) { delegate.setUseCaches(useCaches); }
     @Override public void setConnectTimeout(int timeout) { delegate.setConnectTimeout(timeout); }
     @Override public void setReadTimeout(int timeout) { delegate.setReadTimeout(timeout); }
     @Override public String getContentType() { return delegate.getContentType(); }
-    @Override public String getHeaderField(String name) { return delegate.getHeaderField(name); }
-    @Override public List<String> getHeaderFields(String name) { return delegate.getHeaderFields(name); }
+    // A server that compresses although asked not to gets its bytes read as they are (and
+    // refused as no pack): nothing is inflated past the byte budget.
+    @Override
+    public String getHeaderField(String name) {
+      return name.equalsIgnoreCase("Content-Encoding") ? null : delegate.getHeaderField(name);
+    }
+
+    @Override
+    public List<String> getHeaderFields(String name) {
+      return name.equalsIgnoreCase("Content-Encoding") ? List.of() : delegate.getHeaderFields(name);
+    }
     @Override public int getContentLength() { return delegate.getContentLength(); }
     @Override public void setInstanceFollowRedirects(boolean followRedirects) { delegate.setInstanceFollowRedirects(followRedirects); }
     @Override public void setDoOutput(boolean doOutput) { delegate.setDoOutput(doOutput); }

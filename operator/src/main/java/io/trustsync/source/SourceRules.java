@@ -18,16 +18,25 @@ public record SourceRules(
     Duration defaultTimeout,
     Duration maxTimeout,
     long maxFetchBytes,
+    long maxObjectBytes,
     CheckoutLimits checkout) {
 
   public static final Duration DEFAULT_MIN_INTERVAL = Duration.ofSeconds(10);
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
   public static final Duration DEFAULT_MAX_TIMEOUT = Duration.ofMinutes(5);
-  /** A policy repository's whole history is far smaller; a pack beyond this is hostile or a mistake. */
-  public static final long DEFAULT_MAX_FETCH_BYTES = 256L * 1024 * 1024;
+  /**
+   * A policy repository's whole history is far smaller; a pack (or a clone on disk) beyond this is
+   * hostile or a mistake. It also bounds each source's share of the cache volume.
+   */
+  public static final long DEFAULT_MAX_FETCH_BYTES = 64L * 1024 * 1024;
+  /**
+   * Largest object a fetched pack may hold, checked from the object's header before it is
+   * inflated or a delta is applied: a delta of a few bytes can describe gigabytes.
+   */
+  public static final long DEFAULT_MAX_OBJECT_BYTES = 16L * 1024 * 1024;
 
   public static final SourceRules DEFAULT = new SourceRules(false, false, AddressRules.DEFAULT, DEFAULT_MIN_INTERVAL,
-      DEFAULT_TIMEOUT, DEFAULT_MAX_TIMEOUT, DEFAULT_MAX_FETCH_BYTES, CheckoutLimits.DEFAULT);
+      DEFAULT_TIMEOUT, DEFAULT_MAX_TIMEOUT, DEFAULT_MAX_FETCH_BYTES, DEFAULT_MAX_OBJECT_BYTES, CheckoutLimits.DEFAULT);
 
   public SourceRules {
     if (defaultTimeout.compareTo(maxTimeout) > 0) {
@@ -36,15 +45,15 @@ public record SourceRules(
   }
 
   public SourceRules allowingPlainHttp() {
-    return new SourceRules(true, allowLocal, addresses, minInterval, defaultTimeout, maxTimeout, maxFetchBytes, checkout);
+    return new SourceRules(true, allowLocal, addresses, minInterval, defaultTimeout, maxTimeout, maxFetchBytes, maxObjectBytes, checkout);
   }
 
   public SourceRules allowingLocal() {
-    return new SourceRules(allowPlainHttp, true, addresses, minInterval, defaultTimeout, maxTimeout, maxFetchBytes, checkout);
+    return new SourceRules(allowPlainHttp, true, addresses, minInterval, defaultTimeout, maxTimeout, maxFetchBytes, maxObjectBytes, checkout);
   }
 
   public SourceRules withAddresses(AddressRules newAddresses) {
-    return new SourceRules(allowPlainHttp, allowLocal, newAddresses, minInterval, defaultTimeout, maxTimeout, maxFetchBytes, checkout);
+    return new SourceRules(allowPlainHttp, allowLocal, newAddresses, minInterval, defaultTimeout, maxTimeout, maxFetchBytes, maxObjectBytes, checkout);
   }
 
   /** Loopback and private test servers reachable: what the test suite, demo and benchmark run with. */
@@ -53,15 +62,16 @@ public record SourceRules(
   }
 
   public SourceRules withMinInterval(Duration newMinInterval) {
-    return new SourceRules(allowPlainHttp, allowLocal, addresses, newMinInterval, defaultTimeout, maxTimeout, maxFetchBytes, checkout);
+    return new SourceRules(allowPlainHttp, allowLocal, addresses, newMinInterval, defaultTimeout, maxTimeout, maxFetchBytes, maxObjectBytes, checkout);
   }
 
   public SourceRules withTimeouts(Duration newDefault, Duration newMax) {
-    return new SourceRules(allowPlainHttp, allowLocal, addresses, minInterval, newDefault, newMax, maxFetchBytes, checkout);
+    return new SourceRules(allowPlainHttp, allowLocal, addresses, minInterval, newDefault, newMax, maxFetchBytes, maxObjectBytes, checkout);
   }
 
-  public SourceRules withLimits(long newMaxFetchBytes, CheckoutLimits newCheckout) {
-    return new SourceRules(allowPlainHttp, allowLocal, addresses, minInterval, defaultTimeout, maxTimeout, newMaxFetchBytes, newCheckout);
+  public SourceRules withLimits(long newMaxFetchBytes, long newMaxObjectBytes, CheckoutLimits newCheckout) {
+    return new SourceRules(allowPlainHttp, allowLocal, addresses, minInterval, defaultTimeout, maxTimeout, newMaxFetchBytes,
+        newMaxObjectBytes, newCheckout);
   }
 
   /**

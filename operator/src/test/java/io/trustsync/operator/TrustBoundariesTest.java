@@ -415,7 +415,7 @@ class TrustBoundariesTest {
   void aBlobBombIsRejectedWithAFindingAndNothingOfItsSizeIsWritten() throws Exception {
     HubScenario tenant = new HubScenario(fleet.hub(), "bomb");
     LocalGitRepository repo = git.createRepository(tenant.namespace);
-    String commit = repo.commitWithZeros(example(Map.of()), "environments/production/zeros.pem", 200L * 1024 * 1024);
+    String commit = repo.commitWithZeros(example(Map.of()), "environments/production/zeros.pem", 12L * 1024 * 1024);
     tenant.httpsSource("policies", git, repo, spec -> {});
 
     awaitSourceCondition(tenant, "policies", "Ready", "ValidationFailed");
@@ -429,7 +429,7 @@ class TrustBoundariesTest {
     assertThat(condition(source, "Ready").getMessage()).startsWith("commit " + commit.substring(0, 12) + " rejected");
     try (var files = Files.walk(operator.cacheFolder(source))) {
       long bytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-      assertThat(bytes).as("bytes written for a 200 MiB file").isLessThan(16L * 1024 * 1024);
+      assertThat(bytes).as("bytes written for a 12 MiB file").isLessThan(4L * 1024 * 1024);
     }
   }
 

@@ -105,9 +105,41 @@ class HostileServersTest {
   }
 
   @Test
+  void anObjectOverTheObjectLimitIsRefusedFromItsHeaderAndNotKept() throws Exception {
+    LocalGitRepository bomb = git.createRepository("object-" + System.nanoTime());
+    // two commits of zeros: the pack may carry the second whole or as a delta of the first; either
+    // way its size is read from the header and refused before anything is inflated
+    bomb.commitWithZeros(GitCommit.of(Map.of("trustpolicy.json", "{}")), "zeros.bin", 2L * 1024 * 1024);
+    bomb.commitWithZeros(GitCommit.of(Map.of("trustpolicy.json", "{}")), "zeros.bin", 200L * 1024 * 1024);
+    try (GitFetcher fetcher = new GitFetcher(cache, LOOPBACK)) {
+
+      SourceException e = failure(fetcher, GitSource.of(bomb.httpUrl().toString()));
+
+      assertThat(e.getMessage()).startsWith("the server sent a Git object over the " + SourceRules.DEFAULT_MAX_OBJECT_BYTES
+          + "-byte object limit (--max-object-bytes)");
+      assertThat(sizeOf(fetcher.folder("k"))).as("bytes in the cache").isLessThan(8L * 1024 * 1024);
+    }
+  }
+
+  @Test
+  void aGitProtocolErrorIsShownWithoutTheUrlsCredentials() throws Exception {
+    CertificateAuthority authority = CertificateAuthority.create("git-error");
+    try (HostileServer refusing = HostileServer.gitError("repository disabled by policy",
+            authority.sslContext(authority.issueServer("127.0.0.1")));
+        GitFetcher fetcher = new GitFetcher(cache, SourceRules.DEFAULT.allowingLoopback())) {
+      GitSource source = GitSource.of("https://bot-token-SECRET@127.0.0.1:" + refusing.port() + "/repo.git?private_token=SECRET2")
+          .withCaPem(authority.certificatePem());
+
+      String message = failure(fetcher, source).getMessage();
+
+      assertThat(message).contains("repository disabled by policy").doesNotContain("SECRET");
+    }
+  }
+
+  @Test
   void aBlobBombIsRejectedWithAFindingAndNothingOfItsSizeIsWritten() throws Exception {
     LocalGitRepository bomb = git.createRepository("bomb-" + System.nanoTime());
-    long size = 200L * 1024 * 1024;
+    long size = 12L * 1024 * 1024; // under the object limit, over the file limit: the checkout refuses it
     String commit = bomb.commitWithZeros(GitCommit.of(Map.of("environments/production/trustpolicy.json", "{}")), "docs/zeros.bin", size);
     try (GitFetcher fetcher = new GitFetcher(cache, LOOPBACK)) {
 
@@ -117,7 +149,7 @@ class HostileServersTest {
       assertThat(e.finding().ruleId()).isEqualTo("repo.checkoutLimit");
       assertThat(e.finding().file()).isEqualTo("docs/zeros.bin");
       assertThat(e.finding().message()).contains(size + " bytes, over the " + CheckoutLimits.DEFAULT.maxFileBytes() + "-byte checkout limit");
-      assertThat(sizeOf(fetcher.folder("k"))).as("bytes in the cache").isLessThan(16L * 1024 * 1024);
+      assertThat(sizeOf(fetcher.folder("k"))).as("bytes in the cache").isLessThan(4L * 1024 * 1024);
       try (Stream<Path> files = Files.walk(fetcher.folder("k"))) {
         assertThat(files.filter(p -> p.getFileName().toString().equals("zeros.bin")).toList()).isEmpty();
       }
@@ -128,8 +160,10 @@ class HostileServersTest {
   void fileCountAndTotalSizeLimitsRejectTheRevisionBeforeWriting() throws Exception {
     LocalGitRepository many = git.createRepository("many-" + System.nanoTime());
     String commit = many.commit(GitCommit.of(Map.of("a.json", "{}", "b.json", "{}", "c.json", "{}", "d.json", "0123456789")));
-    SourceRules threeFiles = LOOPBACK.withLimits(SourceRules.DEFAULT_MAX_FETCH_BYTES, new CheckoutLimits(3, 1024, 1024));
-    SourceRules tenBytes = LOOPBACK.withLimits(SourceRules.DEFAULT_MAX_FETCH_BYTES, new CheckoutLimits(100, 1024, 10));
+    SourceRules threeFiles = LOOPBACK.withLimits(SourceRules.DEFAULT_MAX_FETCH_BYTES, SourceRules.DEFAULT_MAX_OBJECT_BYTES,
+        new CheckoutLimits(3, 1024, 1024));
+    SourceRules tenBytes = LOOPBACK.withLimits(SourceRules.DEFAULT_MAX_FETCH_BYTES, SourceRules.DEFAULT_MAX_OBJECT_BYTES,
+        new CheckoutLimits(100, 1024, 10));
     try (GitFetcher files = new GitFetcher(cache.resolve("files"), threeFiles);
         GitFetcher bytes = new GitFetcher(cache.resolve("bytes"), tenBytes)) {
       SourceException tooMany = failure(files, GitSource.of(many.httpUrl().toString()));

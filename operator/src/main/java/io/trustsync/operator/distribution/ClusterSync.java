@@ -454,7 +454,11 @@ public final class ClusterSync implements AutoCloseable {
     if (e instanceof KubernetesClientException k) {
       String hint = k.getCode() == 404 ? " (is the CRD for this profile installed in the cluster?)"
           : k.getCode() == 403 ? " (the member credentials lack permission: apply manifests/member/ in the cluster and use its ServiceAccount)" : "";
-      if (k.getStatus() != null && "Status".equals(k.getStatus().getKind()) && k.getStatus().getMessage() != null) {
+      // fabric8 makes a Status of any JSON body (and of none, flagged as its own): only a real
+      // API server's Failure status, with a reason, is worth quoting
+      var status = k.getStatus();
+      if (status != null && "Failure".equals(status.getStatus()) && status.getReason() != null && status.getMessage() != null
+          && !status.getAdditionalProperties().containsKey("CLIENT_STATUS_FLAG")) {
         return k.getStatus().getMessage() + hint;
       }
       return k.getCode() > 0 ? "the server answered HTTP " + k.getCode() + hint
@@ -508,19 +512,26 @@ public final class ClusterSync implements AutoCloseable {
   public void deleteOwned(String namespace) {
     enqueue(() -> {
       stopWatchers();
-      deleteOwnedIn(namespace);
-      if (appliedNamespace != null && !appliedNamespace.equals(namespace)) {
-        deleteOwnedIn(appliedNamespace);
+      try {
+        deleteOwnedIn(namespace);
+        if (appliedNamespace != null && !appliedNamespace.equals(namespace)) {
+          deleteOwnedIn(appliedNamespace);
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("cluster {}: could not delete the objects of {}: {}", cluster, labelValue, describe(e));
       }
     });
   }
 
+  /** Deletes what this distribution owns in the namespace; only a kind the cluster lacks (404) counts as nothing to delete. */
   private void deleteOwnedIn(String namespace) {
     for (Kind kind : KNOWN_KINDS) {
       try {
         operation(kind, namespace).withLabel(DISTRIBUTION_LABEL, labelValue).delete();
       } catch (KubernetesClientException e) {
-        LOG.debug("cluster {}: could not delete owned {}: {}", cluster, kind.kind(), describe(e));
+        if (e.getCode() != 404) {
+          throw e;
+        }
       }
     }
   }

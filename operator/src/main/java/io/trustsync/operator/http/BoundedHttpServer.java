@@ -191,6 +191,11 @@ public final class BoundedHttpServer implements AutoCloseable {
       } catch (IOException e) {
         if (!closed) {
           LOG.warn("{}: accept failed: {}", name, e.toString());
+          try {
+            Thread.sleep(100); // e.g. out of file descriptors: do not spin
+          } catch (InterruptedException interrupted) {
+            return;
+          }
         }
         continue;
       }

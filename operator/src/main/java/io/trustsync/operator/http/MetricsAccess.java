@@ -31,7 +31,13 @@ public interface MetricsAccess {
     return new Kubernetes(hub);
   }
 
-  final class Kubernetes implements MetricsAccess {
+  /**
+   * At most {@code REVIEWS} token checks at once, each with a short timeout: a flood of made-up
+   * tokens is answered 503 at once instead of holding connection slots on API calls.
+   */
+  final class Kubernetes implements MetricsAccess, AutoCloseable {
+    private static final int REVIEWS = 4;
+    private final java.util.concurrent.Semaphore reviews = new java.util.concurrent.Semaphore(REVIEWS);
     private static final long ALLOWED_NANOS = 60_000_000_000L;
     private static final long DENIED_NANOS = 10_000_000_000L;
     private static final int CACHE = 256;
@@ -47,7 +53,13 @@ public interface MetricsAccess {
     };
 
     Kubernetes(KubernetesClient hub) {
-      this.hub = hub;
+      this.hub = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(
+          hub.getConfiguration()).withRequestTimeout(3_000).withConnectionTimeout(2_000).withRequestRetryBackoffLimit(0).build()).build();
+    }
+
+    @Override
+    public void close() {
+      hub.close();
     }
 
     @Override
@@ -64,11 +76,16 @@ public interface MetricsAccess {
           return cached.status();
         }
       }
+      if (!reviews.tryAcquire()) {
+        return 503;
+      }
       int status;
       try {
         status = review(token);
       } catch (RuntimeException e) {
         return 503; // the hub did not answer: say so, cache nothing
+      } finally {
+        reviews.release();
       }
       synchronized (cache) {
         cache.put(key, new Decision(status, now + (status == 200 ? ALLOWED_NANOS : DENIED_NANOS)));

@@ -112,7 +112,9 @@ public final class WebhookRegistry implements Webhooks, AutoCloseable {
       LOG.warn("webhook of {}: cannot read Secret {}: {}", key, secretName, e.getClass().getSimpleName());
     }
     byte[] read = token;
-    hooks.computeIfPresent(key, (k, hook) -> hook.secretName().equals(secretName) ? new Hook(secretName, read, System.nanoTime()) : hook);
+    // a failed re-read keeps the token that worked: a hub hiccup must not disable a webhook
+    hooks.computeIfPresent(key, (k, hook) -> !hook.secretName().equals(secretName) ? hook
+        : new Hook(secretName, read != null ? read : hook.token(), System.nanoTime()));
   }
 
   private static String key(String namespace, String name) {

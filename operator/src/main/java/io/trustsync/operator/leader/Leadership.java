@@ -43,8 +43,12 @@ public final class Leadership implements Fence, AutoCloseable {
   private final Runnable onStop;
   private final ExecutorService executor = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("leader-election").factory());
   private volatile boolean leading;
-  /** System.nanoTime() at the start of the last renewal that succeeded; only meaningful while leading. */
+  /**
+   * System.nanoTime() at the start of the last renewal round that succeeded (before its read of
+   * the Lease, which is before the renewTime it wrote was taken); only meaningful while leading.
+   */
   private volatile long renewedAtNanos;
+  private volatile long roundStartNanos;
   private CompletableFuture<?> election;
 
   /** {@code onStart}/{@code onStop} run when this replica gains or loses the lease. */
@@ -95,7 +99,8 @@ public final class Leadership implements Fence, AutoCloseable {
   private void started() {
     leading = true;
     LOG.info("{} is now the leader", settings.identity());
-    onStart.run();
+    // not on the elector's thread: starting the reconcilers waits for informers, and renewals must go on meanwhile
+    Thread.ofPlatform().name("leader-start").start(onStart);
   }
 
   private void stopped() {
@@ -130,19 +135,20 @@ public final class Leadership implements Fence, AutoCloseable {
 
     @Override
     public LeaderElectionRecord get(KubernetesClient client) {
+      roundStartNanos = System.nanoTime(); // every round reads the Lease first
       return delegate.get(client);
     }
 
     @Override
     public void create(KubernetesClient client, LeaderElectionRecord record) {
-      long start = System.nanoTime();
+      long start = roundStartNanos;
       delegate.create(client, record);
       renewed(record, start);
     }
 
     @Override
     public void update(KubernetesClient client, LeaderElectionRecord record) {
-      long start = System.nanoTime();
+      long start = roundStartNanos;
       delegate.update(client, record);
       renewed(record, start);
     }

@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 public final class MemberClusterReconciler implements Reconciler<MemberCluster>, Cleaner<MemberCluster> {
   static final Duration DEFAULT_PROBE = Duration.ofSeconds(30);
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
+  static final Duration MIN_PROBE = Duration.ofSeconds(2);
 
   private final MemberConnections connections;
   private final EventRecorder events;
@@ -49,6 +50,9 @@ public final class MemberClusterReconciler implements Reconciler<MemberCluster>,
       interval = GoDuration.parse(cluster.getSpec() == null ? null : cluster.getSpec().probeInterval, DEFAULT_PROBE);
     } catch (IllegalArgumentException e) {
       interval = DEFAULT_PROBE;
+    }
+    if (interval.compareTo(MIN_PROBE) < 0) {
+      interval = MIN_PROBE; // a tenant's 1ms must not turn a probe into a busy loop
     }
     String reason;
     String message;

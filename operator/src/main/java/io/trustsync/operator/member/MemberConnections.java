@@ -63,8 +63,11 @@ public final class MemberConnections implements AutoCloseable {
     return spec != null && Boolean.TRUE.equals(spec.hub) && spec.kubeconfigSecretRef == null;
   }
 
-  /** The client for this member, (re)built when its kubeconfig changed. */
-  public synchronized KubernetesClient connect(MemberCluster cluster) throws MemberConfigurationException {
+  /**
+   * The client for this member, (re)built when its kubeconfig changed. Not synchronized: reading
+   * one tenant's Secret or resolving its server's name never waits for another's.
+   */
+  public KubernetesClient connect(MemberCluster cluster) throws MemberConfigurationException {
     MemberClusterSpec spec = cluster.getSpec();
     String namespace = cluster.getMetadata().getNamespace();
     String key = key(cluster);
@@ -104,17 +107,26 @@ public final class MemberConnections implements AutoCloseable {
     if (client == null) {
       Config config = MemberKubeconfig.parse(kubeconfig, spec.kubeconfigSecretRef.context, access.kubeconfig(), where);
       try {
-        access.addresses().check(URI.create(config.getMasterUrl()).getHost());
+        // bounded: a tenant's slow name server must not hold up a reconcile thread for long
+        access.addresses().check(URI.create(config.getMasterUrl()).getHost(), Duration.ofSeconds(2));
       } catch (SourceException | IllegalArgumentException e) {
-        throw new MemberConfigurationException(where + ": the API server's host is on a network members may not be"
-            + " reached on (loopback, link-local or metadata); an administrator can allow a range with --member-allow-cidr");
+        throw new MemberConfigurationException(where + ": the API server's host cannot be resolved, or is on a network"
+            + " members may not be reached on (loopback, link-local or metadata); an administrator can allow a range with --member-allow-cidr");
       }
-      client = build(config);
-      clients.put(fingerprint, client);
+      KubernetesClient built = build(config);
+      KubernetesClient raced = clients.putIfAbsent(fingerprint, built);
+      if (raced != null) {
+        built.close();
+        client = raced;
+      } else {
+        client = built;
+      }
     }
-    String previous = fingerprints.put(key, fingerprint);
-    if (previous != null && !previous.equals(fingerprint)) {
-      release(previous);
+    synchronized (this) {
+      String previous = fingerprints.put(key, fingerprint);
+      if (previous != null && !previous.equals(fingerprint)) {
+        release(previous);
+      }
     }
     return client;
   }

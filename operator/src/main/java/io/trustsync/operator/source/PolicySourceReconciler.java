@@ -70,7 +70,10 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
   private final Duration expiryWindow;
   /** New for every start of the reconcilers: an event source belongs to one controller run. */
   private volatile SimpleInboundEventSource<PolicySource> triggers = new SimpleInboundEventSource<>("policysource-triggers");
+  /** Outcomes not yet recorded, by cache key (namespace/name/uid): a re-created source never sees its predecessor's. */
   private final Map<String, SourceOutcome> outcomes = new ConcurrentHashMap<>();
+  /** The high-water mark of every source, as last recorded here: what a fetch is judged against when it runs. */
+  private final Map<String, String> marks = new ConcurrentHashMap<>();
 
   public PolicySourceReconciler(KubernetesClient hub, GitFetcher fetcher, FetchQueue.Settings fetching, AcceptedRevisions accepted,
       TrustSyncMetrics metrics, EventRecorder events, Duration expiryWindow) {
@@ -123,18 +126,24 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
     } catch (IllegalArgumentException e) {
       return finish(source, previous, stalled(status, source, "InvalidSpec", e.getMessage()), DEFAULT_INTERVAL);
     }
+    String cacheKey = cacheKey(source);
     if (source.getSpec() != null && Boolean.TRUE.equals(source.getSpec().suspend)) {
-      outcomes.remove(key);
+      outcomes.remove(cacheKey);
       status.conditions = build(source, status, conditions(source, previous, status)
           .set(Conditions.READY, accepted.get(key).isPresent(), "Suspended", "fetching is suspended" + servingNote(key))
           .set(Conditions.RECONCILING, false, "Suspended", "")
           .set(Conditions.STALLED, false, "Suspended", ""));
       return finish(source, previous, status, null);
     }
-    SourceOutcome outcome = outcomes.remove(key);
+    SourceOutcome outcome = outcomes.remove(cacheKey);
     if (outcome != null && outcome.generation() == generation) {
-      record(source, previous, status, outcome);
-      return finish(source, previous, status, interval);
+      String mark = marks.getOrDefault(cacheKey, baseline(previous));
+      if (outcome.kind() != SourceOutcome.Kind.ACCEPTED || Objects.equals(outcome.baseline(), mark)) {
+        record(source, previous, status, outcome);
+        return finish(source, previous, status, interval);
+      }
+      // judged against a mark that moved meanwhile (another fetch was accepted): judge again
+      LOG.info("{}: fetch judged against {} while the high-water mark is {}; fetching again", key, shortRev(outcome.baseline()), shortRev(mark));
     }
     GitSource git;
     try {
@@ -148,9 +157,9 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
       // retrying cannot help: only the spec (or the operator's flags) can change this
       return finish(source, previous, stalled(status, source, "SourceRefused", e.getMessage()), interval);
     }
-    Inputs inputs = new Inputs(key, cacheKey(source), generation, git, timeout, baseline(previous),
+    Inputs inputs = new Inputs(key, cacheKey, generation, git, timeout, baseline(previous),
         source.getSpec().rollbackTo, previous.lastAcceptedRevision, accepted.get(key).isPresent(), source.getSpec().verify != null);
-    queue.submit(source.getMetadata().getNamespace(), key, () -> outcomes.put(key, evaluate(inputs)));
+    queue.submit(source.getMetadata().getNamespace(), key, () -> outcomes.put(cacheKey, evaluate(inputs)));
     if (previous.conditions == null || previous.conditions.isEmpty()) {
       status.conditions = build(source, status, conditions(source, previous, status)
           .set(Conditions.READY, false, "Fetching", "first fetch of " + git.displayUrl() + " is under way")
@@ -164,10 +173,16 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
 
   /** What a fetch needs, taken from the PolicySource when it was queued. */
   private record Inputs(String key, String cacheKey, long generation, GitSource git, Duration timeout, String baseline,
-      String rollbackTo, String lastAccepted, boolean inMemory, boolean verify) {}
+      String rollbackTo, String lastAccepted, boolean inMemory, boolean verify) {
+    Inputs withBaseline(String mark) {
+      return new Inputs(key, cacheKey, generation, git, timeout, mark, rollbackTo, lastAccepted, inMemory, verify);
+    }
+  }
 
   /** Runs on a fetch thread: fetch, verify, check ancestry, validate; restore after a restart when needed. */
-  private SourceOutcome evaluate(Inputs in) {
+  private SourceOutcome evaluate(Inputs queued) {
+    // the mark as it is now, not as it was when this fetch was queued
+    Inputs in = queued.withBaseline(marks.getOrDefault(queued.cacheKey(), queued.baseline()));
     Instant start = Instant.now();
     FetchResult fetched;
     try {
@@ -176,19 +191,19 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
     } catch (SourceException e) {
       metrics.fetch(in.key(), Duration.between(start, Instant.now()), true);
       SourceOutcome failed = e.rejectedCommit() != null
-          ? SourceOutcome.rejected(in.generation(), null, "ValidationFailed", e.getMessage(),
+          ? SourceOutcome.rejected(in.generation(), in.baseline(), null, "ValidationFailed", e.getMessage(),
               new ValidationReport(List.of(e.finding()), Map.of()))
-          : SourceOutcome.fetchFailed(in.generation(), e.getMessage());
-      return restore(in, failed);
+          : SourceOutcome.fetchFailed(in.generation(), in.baseline(), e.getMessage());
+      return restore(in, start, failed);
     }
     if (in.verify() && !fetched.signature().trusted()) {
-      return restore(in, SourceOutcome.rejected(in.generation(), fetched, "VerificationFailed",
+      return restore(in, start, SourceOutcome.rejected(in.generation(), in.baseline(), fetched, "VerificationFailed",
           "commit " + shortRev(fetched.commitId()) + " rejected: " + fetched.signature().reason(), null));
     }
     boolean rollback = false;
     if (fetched.ancestry() == FetchResult.Ancestry.NOT_DESCENDANT) {
       if (!fetched.commitId().equals(in.rollbackTo())) {
-        return restore(in, SourceOutcome.rejected(in.generation(), fetched, "RevisionNotDescendant",
+        return restore(in, start, SourceOutcome.rejected(in.generation(), in.baseline(), fetched, "RevisionNotDescendant",
             "commit " + shortRev(fetched.commitId()) + " rejected: it does not descend from " + shortRev(in.baseline())
                 + ", the last accepted revision, so the ref was moved back or rewritten (a rollback or a replayed mirror)."
                 + " To roll back deliberately, set spec.rollbackTo: " + fetched.commitId(), null));
@@ -196,23 +211,23 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
       rollback = true;
     }
     if (fetched.commitId().equals(in.lastAccepted()) && in.inMemory()) {
-      return SourceOutcome.unchanged(in.generation(), fetched);
+      return SourceOutcome.unchanged(in.generation(), in.baseline(), fetched);
     }
     ValidationReport report;
     try {
       report = validate(fetched);
     } catch (IOException e) {
-      return restore(in, SourceOutcome.rejected(in.generation(), fetched, "ValidationFailed",
+      return restore(in, start, SourceOutcome.rejected(in.generation(), in.baseline(), fetched, "ValidationFailed",
           "cannot read the policy repository at '" + (in.git().path().isEmpty() ? "/" : in.git().path()) + "' of commit "
               + shortRev(fetched.commitId()) + ": " + e.getClass().getSimpleName(), null));
     }
     if (!report.accepted()) {
       Finding first = report.findings().stream().filter(Finding::isError).findFirst().orElseThrow();
-      return restore(in, SourceOutcome.rejected(in.generation(), fetched, "ValidationFailed",
+      return restore(in, start, SourceOutcome.rejected(in.generation(), in.baseline(), fetched, "ValidationFailed",
           "commit " + shortRev(fetched.commitId()) + " rejected: " + report.errors() + " error(s); first: "
               + first.place() + " " + first.ruleId() + ": " + first.message(), report));
     }
-    return SourceOutcome.accepted(in.generation(), fetched, report, revision(in.key(), fetched, report), rollback);
+    return SourceOutcome.accepted(in.generation(), in.baseline(), fetched, report, revision(in.key(), fetched, report), rollback);
   }
 
   /**
@@ -221,13 +236,16 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
    * revision passes: its signature against the keys trusted now, its ancestry against the
    * high-water mark, and validation. A commit signed by a key that was removed is not served.
    */
-  private SourceOutcome restore(Inputs in, SourceOutcome outcome) {
+  private SourceOutcome restore(Inputs in, Instant started, SourceOutcome outcome) {
     if (in.inMemory() || in.lastAccepted() == null) {
       return outcome;
     }
     String last = shortRev(in.lastAccepted());
     try {
-      FetchResult restored = fetcher.fetch(in.cacheKey(), in.git().withRef(new GitRef.Commit(in.lastAccepted())), in.timeout(), in.baseline());
+      // within what is left of the fetch's time; a commit already in the clone needs no network at all
+      Duration left = in.timeout().minus(Duration.between(started, Instant.now()));
+      FetchResult restored = fetcher.fetch(in.cacheKey(), in.git().withRef(new GitRef.Commit(in.lastAccepted())),
+          left.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : left, in.baseline());
       if (in.verify() && !restored.signature().trusted()) {
         return outcome.withRestore(null, "the last accepted revision " + last + " no longer verifies with the trusted keys ("
             + restored.signature().reason() + "), so it is not served");
@@ -301,6 +319,7 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
         mark.signer = fetched.signature().trusted() && fetched.signature().keyFingerprint() != null
             ? fetched.signature().keyFingerprint() : fetched.author();
         status.highWaterMark = mark;
+        marks.put(cacheKey(source), revision.revision());
         if (outcome.rollback()) {
           events.warning(source, "RollbackAccepted", "accepted " + shortRev(revision.revision()) + " although it does not descend from "
               + shortRev(previous.highWaterMark != null ? previous.highWaterMark.revision : previous.lastAcceptedRevision)
@@ -417,7 +436,8 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
   public DeleteControl cleanup(PolicySource source, Context<PolicySource> context) {
     String key = key(source);
     accepted.forget(key);
-    outcomes.remove(key);
+    outcomes.remove(cacheKey(source));
+    marks.remove(cacheKey(source));
     metrics.forgetSource(key);
     String namespace = source.getMetadata().getNamespace();
     queue.cancel(namespace, key);
