@@ -108,7 +108,12 @@ public final class HostileLoad {
 
   private record Flood(Map<Integer, Integer> answers, long heapBeforeMb, long heapPeakMb, int checks, int ok, double maxMs) {}
 
-  /** {@code connections} posts of {@code bytes} each to a hook that does not exist, all at once. */
+  private static final Duration FLOOD = Duration.ofSeconds(10);
+
+  /**
+   * {@code connections} clients at once, each posting {@code bytes} to a hook that does not exist
+   * and posting again as soon as it is answered, for {@link #FLOOD}.
+   */
   private Flood flood(int connections, int bytes) throws Exception {
     System.gc();
     var memory = ManagementFactory.getMemoryMXBean();
@@ -140,20 +145,24 @@ public final class HostileLoad {
       }
     });
     Map<Integer, Integer> answers = new ConcurrentHashMap<>();
+    Instant until = Instant.now().plus(FLOOD);
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Callable<Integer>> posts = new ArrayList<>();
+      List<Callable<Integer>> clients = new ArrayList<>();
       for (int i = 0; i < connections; i++) {
-        posts.add(() -> post(bytes));
+        clients.add(() -> {
+          while (Instant.now().isBefore(until)) {
+            answers.merge(post(bytes), 1, Integer::sum);
+          }
+          return 0;
+        });
       }
-      for (var answer : pool.invokeAll(posts)) {
-        answers.merge(answer.get(), 1, Integer::sum);
-      }
+      pool.invokeAll(clients);
     } finally {
       running.set(false);
       sampler.join();
     }
     Map<Integer, Integer> sorted = new TreeMap<>(answers);
-    progress.accept("flood of " + connections + " x " + bytes + " bytes: answers " + sorted + ", heap " + before / (1 << 20) + " -> peak "
+    progress.accept("flood of " + connections + " clients posting " + bytes + " bytes for " + FLOOD.toSeconds() + " s: answers " + sorted + ", heap " + before / (1 << 20) + " -> peak "
         + peak[0] / (1 << 20) + " MiB, /healthz ok " + checks[1] + "/" + checks[0] + ", slowest " + Math.round(maxMs[0]) + " ms");
     return new Flood(sorted, before / (1 << 20), peak[0] / (1 << 20), checks[0], checks[1], maxMs[0]);
   }
