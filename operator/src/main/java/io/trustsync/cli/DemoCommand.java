@@ -8,7 +8,8 @@ import io.trustsync.crd.policysource.PolicySource;
 import io.trustsync.crd.policysource.PolicySourceStatus;
 import io.trustsync.local.LocalControlPlane;
 import io.trustsync.local.LocalTrustSync;
-import io.trustsync.operator.distribution.ClusterSync;
+import io.trustsync.crd.target.TrustDistributionTarget;
+import io.trustsync.operator.target.TargetReconciler;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,22 +62,16 @@ final class DemoCommand implements Callable<Integer> {
       throw new IllegalArgumentException(repository + " is not a policy repository; run the demo from the project folder or pass --repository");
     }
     try (LocalTrustSync local = LocalTrustSync.start(2, this::say)) {
-      local.operator().addListener(new ClusterSync.Observer() {
+      local.operator().addObserver(new TargetReconciler.Observer() {
         @Override
-        public void stateChanged(String cluster, ClusterSync.Snapshot snapshot) {}
-
-        @Override
-        public void driftDetected(String cluster, ClusterSync.Drift d, boolean willCorrect) {
-          drift.add("detected " + d.change().toLowerCase() + " " + d.object() + " in " + cluster + " " + d.fields());
+        public void driftDetected(String distribution, String cluster, String object, String change, List<String> fields, boolean willCorrect) {
+          drift.add("detected " + change.toLowerCase() + " " + object + " in " + cluster + " " + fields);
         }
 
         @Override
-        public void driftCorrected(String cluster, ClusterSync.Drift d, Duration sinceDetected) {
-          drift.add("corrected " + d.object() + " in " + cluster + " " + sinceDetected.toMillis() + " ms after detection");
+        public void driftCorrected(String distribution, String cluster, String object, Duration sinceDetected) {
+          drift.add("corrected " + object + " in " + cluster + " " + sinceDetected.toMillis() + " ms after detection");
         }
-
-        @Override
-        public void applied(String cluster, String revision, Instant commitTime) {}
       });
 
       step("1. A platform team's policy repository goes into Git");
@@ -93,7 +88,7 @@ final class DemoCommand implements Callable<Integer> {
       Instant t0 = Instant.now();
       await(() -> ready(local.distribution("production"), first), Duration.ofSeconds(90), "the first revision to reach both clusters");
       say("both clusters hold revision " + shortRev(first) + " after " + ms(t0) + " ms");
-      table(local.distribution("production"));
+      table(local, "production");
 
       step("3. A pull request adds a registry scope; the merge webhook propagates it");
       files.put(POLICY, text(files, POLICY).replace("\"acme.azurecr.io/storefront/web\"",
@@ -140,7 +135,8 @@ final class DemoCommand implements Callable<Integer> {
       Map<String, LocalControlPlane> registered = Map.of("prod-eu-1", local.fleet().member(0), "prod-us-1", local.fleet().member(1));
       for (String name : List.of("prod-eu-1", "prod-us-1")) {
         KubernetesClient member = registered.get(name).client();
-        say(name + " still serves revision " + shortRev(revisionOf(member)) + " (level " + levelOf(member) + ")");
+        say(name + " still serves revision " + shortRev(local.target("production", name).getStatus().appliedRevision)
+            + " (level " + levelOf(member) + ")");
       }
 
       step("Done in " + Duration.between(start, Instant.now()).toSeconds() + " s");
@@ -168,9 +164,10 @@ final class DemoCommand implements Callable<Integer> {
     out.flush();
   }
 
-  private void table(TrustDistribution distribution) {
-    for (TrustDistributionStatus.ClusterStatus c : distribution.getStatus().clusters) {
-      say(String.format("  %-10s %-8s %s", c.name, c.state, shortRev(c.appliedRevision)));
+  /** One line per cluster, from its TrustDistributionTarget. */
+  private void table(LocalTrustSync local, String distribution) {
+    for (TrustDistributionTarget target : local.targets(distribution)) {
+      say(String.format("  %-10s %-8s %s", target.getSpec().member, target.getStatus().state, shortRev(target.getStatus().appliedRevision)));
     }
   }
 
@@ -208,10 +205,6 @@ final class DemoCommand implements Callable<Integer> {
     var spec = (Map<String, Object>) policy(member).getAdditionalProperties().get("spec");
     var statement = (Map<String, Object>) ((List<Object>) spec.get("trustPolicies")).get(0);
     return String.valueOf(((Map<String, Object>) statement.get("signatureVerification")).get("level"));
-  }
-
-  private static String revisionOf(KubernetesClient member) {
-    return policy(member).getMetadata().getAnnotations().get("trustsync.io/source-revision");
   }
 
   private static String text(SortedMap<String, byte[]> files, String path) {

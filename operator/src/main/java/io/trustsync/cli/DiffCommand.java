@@ -57,6 +57,11 @@ final class DiffCommand implements Callable<Integer> {
   @Option(names = {"-n", "--namespace"}, required = true, paramLabel = "NS", description = "Target namespace in the clusters.")
   String namespace;
 
+  @Option(names = "--distribution", paramLabel = "NAMESPACE/NAME",
+      description = "The TrustDistribution whose objects these are: prune is predicted from its ownership label, as the operator prunes."
+          + " Default: objects labelled managed-by trustsync for the environment.")
+  String distribution;
+
   @Option(names = "--kubeconfig", paramLabel = "FILE", description = "kubeconfig file. Default: $KUBECONFIG or ~/.kube/config.")
   Path kubeconfig;
 
@@ -64,6 +69,7 @@ final class DiffCommand implements Callable<Integer> {
   List<String> contexts;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  private String ownerLabel;
 
   @Override
   public Integer call() throws Exception {
@@ -73,7 +79,18 @@ final class DiffCommand implements Callable<Integer> {
     if (accepted == null) {
       return 2;
     }
-    Rendering rendering = chosen.render(new RenderRequest(environment, accepted.policy(), accepted.stores(), "diff", namespace, Map.of()));
+    String owner = null;
+    if (distribution != null) {
+      int slash = distribution.indexOf('/');
+      if (slash <= 0 || slash == distribution.length() - 1) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--distribution: '" + distribution + "' is not NAMESPACE/NAME");
+      }
+      owner = Ownership.distributionLabel(distribution.substring(0, slash), distribution.substring(slash + 1));
+    }
+    ownerLabel = owner;
+    // rendered as the operator renders: no revision on the objects, the distribution's label on them
+    Rendering rendering = chosen.render(new RenderRequest(environment, accepted.policy(), accepted.stores(), null, namespace,
+        owner == null ? Map.of() : Map.of(Ownership.DISTRIBUTION, owner)));
     List<String> targets = contexts == null || contexts.isEmpty() ? java.util.Collections.singletonList(null) : contexts;
     boolean changes = false;
     for (String context : targets) {
@@ -90,7 +107,7 @@ final class DiffCommand implements Callable<Integer> {
         changes |= !lines.isEmpty();
       } catch (KubernetesClientException e) {
         throw new IllegalStateException("cannot read " + (context != null ? context : "the current context") + ": "
-            + io.trustsync.operator.distribution.ClusterSync.describe(e));
+            + io.trustsync.operator.member.MemberErrors.describe(e));
       }
     }
     out.flush();
@@ -100,11 +117,9 @@ final class DiffCommand implements Callable<Integer> {
   private List<String> compare(KubernetesClient client, List<RenderedObject> objects) {
     List<String> lines = new ArrayList<>();
     Set<String> desired = new HashSet<>();
-    Set<ResourceDefinitionContext> kinds = new java.util.LinkedHashSet<>();
     for (RenderedObject object : objects) {
       desired.add(object.id());
       ResourceDefinitionContext kind = context(object.apiVersion(), object.kind());
-      kinds.add(kind);
       GenericKubernetesResource live = get(client, kind, object);
       if (live == null) {
         lines.add("  + create " + object.id());
@@ -112,16 +127,28 @@ final class DiffCommand implements Callable<Integer> {
       }
       JsonNode liveJson = Serialization.jsonMapper().valueToTree(live);
       List<String> fields = Differences.between(object.manifest(), null, liveJson);
-      fields.removeIf(f -> f.startsWith("/metadata/annotations/trustsync.io~1source-revision"));
       if (!fields.isEmpty()) {
         lines.add("  ~ update " + object.id() + ": " + String.join(", ", fields));
       }
     }
-    for (ResourceDefinitionContext kind : kinds) {
-      var owned = client.genericKubernetesResources(kind).inNamespace(namespace)
-          .withLabel(Ownership.MANAGED_BY, Ownership.MANAGER).withLabel(Ownership.ENVIRONMENT, environment).list().getItems();
+    // every kind any profile renders, as the operator prunes after a profile change too
+    for (io.trustsync.rendering.RenderedKind renderedKind : io.trustsync.rendering.RenderedKind.ALL) {
+      ResourceDefinitionContext kind = context(renderedKind.apiVersion(), renderedKind.kind());
+      var resources = client.genericKubernetesResources(kind);
+      var scoped = renderedKind.namespaced() ? resources.inNamespace(namespace) : resources;
+      List<GenericKubernetesResource> owned;
+      try {
+        owned = ownerLabel != null ? scoped.withLabel(Ownership.DISTRIBUTION, ownerLabel).list().getItems()
+            : scoped.withLabel(Ownership.MANAGED_BY, Ownership.MANAGER).withLabel(Ownership.ENVIRONMENT, environment).list().getItems();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() == 404) {
+          continue; // that kind is not installed: nothing of it to prune
+        }
+        throw e;
+      }
       for (GenericKubernetesResource live : owned) {
-        String id = live.getKind() + "/" + live.getMetadata().getNamespace() + "/" + live.getMetadata().getName();
+        String id = live.getMetadata().getNamespace() == null ? live.getKind() + "/" + live.getMetadata().getName()
+            : live.getKind() + "/" + live.getMetadata().getNamespace() + "/" + live.getMetadata().getName();
         if (!desired.contains(id)) {
           lines.add("  - prune  " + id);
         }
@@ -143,6 +170,8 @@ final class DiffCommand implements Callable<Integer> {
   }
 
   private static ResourceDefinitionContext context(String apiVersion, String kind) {
-    return io.trustsync.operator.distribution.ClusterSync.Kind.of(apiVersion, kind).context();
+    var k = io.trustsync.rendering.RenderedKind.of(apiVersion, kind);
+    return new ResourceDefinitionContext.Builder().withGroup(k.group()).withVersion(k.version()).withKind(k.kind())
+        .withPlural(k.plural()).withNamespaced(k.namespaced()).build();
   }
 }

@@ -175,6 +175,18 @@ public final class LocalTrustSync implements AutoCloseable {
     return hub().resources(TrustDistribution.class).inNamespace(NAMESPACE).withName(name).get();
   }
 
+  /** The targets of a distribution, by member name. */
+  public java.util.List<io.trustsync.crd.target.TrustDistributionTarget> targets(String distribution) {
+    return hub().resources(io.trustsync.crd.target.TrustDistributionTarget.class).inNamespace(NAMESPACE)
+        .withLabel(io.trustsync.operator.target.TargetNames.OWNER_LABEL, io.trustsync.operator.target.TargetNames.labelValue(distribution))
+        .list().getItems().stream().sorted(java.util.Comparator.comparing(t -> t.getSpec().member)).toList();
+  }
+
+  public io.trustsync.crd.target.TrustDistributionTarget target(String distribution, String member) {
+    return hub().resources(io.trustsync.crd.target.TrustDistributionTarget.class).inNamespace(NAMESPACE)
+        .withName(io.trustsync.operator.target.TargetNames.target(distribution, member)).get();
+  }
+
   public PolicySource source() {
     return hub().resources(PolicySource.class).inNamespace(NAMESPACE).withName(SOURCE).get();
   }

@@ -3,7 +3,7 @@ package io.trustsync.local;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.trustsync.operator.distribution.ClusterSync;
+import io.trustsync.operator.target.TargetReconciler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,22 +63,19 @@ public final class OperatorBenchmark {
   public Result run(Options options, Consumer<String> progress) throws Exception {
     Instant setupStart = Instant.now();
     try (LocalTrustSync local = LocalTrustSync.start(options.members(), progress)) {
-      local.operator().addListener(new ClusterSync.Observer() {
+      local.operator().addObserver(new TargetReconciler.Observer() {
         @Override
-        public void stateChanged(String cluster, ClusterSync.Snapshot snapshot) {}
-
-        @Override
-        public void driftDetected(String cluster, ClusterSync.Drift drift, boolean willCorrect) {
-          detected.putIfAbsent(cluster, drift.detectedAt());
+        public void driftDetected(String distribution, String cluster, String object, String change, List<String> fields, boolean willCorrect) {
+          detected.putIfAbsent(cluster, Instant.now());
         }
 
         @Override
-        public void driftCorrected(String cluster, ClusterSync.Drift drift, Duration sinceDetected) {
+        public void driftCorrected(String distribution, String cluster, String object, Duration sinceDetected) {
           corrected.putIfAbsent(cluster, Instant.now());
         }
 
         @Override
-        public void applied(String cluster, String revision, Instant commitTime) {
+        public void applied(String distribution, String cluster, String revision, Instant commitTime) {
           applied.put(cluster, new Applied(revision, Instant.now()));
         }
       });

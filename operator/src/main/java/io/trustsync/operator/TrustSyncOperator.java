@@ -7,7 +7,6 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.trustsync.crd.policysource.PolicySource;
-import io.trustsync.operator.distribution.ClusterSync;
 import io.trustsync.operator.distribution.TrustDistributionReconciler;
 import io.trustsync.operator.http.MetricsAccess;
 import io.trustsync.operator.http.OperatorEndpoints;
@@ -48,7 +47,7 @@ import org.slf4j.LoggerFactory;
 public final class TrustSyncOperator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TrustSyncOperator.class);
   public static final List<String> HUB_CRDS = List.of(
-      "policysources.trustsync.io", "memberclusters.trustsync.io", "trustdistributions.trustsync.io");
+      "policysources.trustsync.io", "memberclusters.trustsync.io", "trustdistributions.trustsync.io", "trustdistributiontargets.trustsync.io");
 
   /**
    * Everything an operator start is configured with. {@code namespace} null watches every
@@ -115,6 +114,7 @@ public final class TrustSyncOperator implements AutoCloseable {
   private final PolicySourceReconciler sources;
   private final MemberClusterReconciler members;
   private final TrustDistributionReconciler distributions;
+  private final io.trustsync.operator.target.TargetReconciler targets;
   private final WebhookRegistry webhooks;
   private final Leadership leadership;
   private final OperatorEndpoints endpoints;
@@ -142,8 +142,11 @@ public final class TrustSyncOperator implements AutoCloseable {
     AcceptedRevisions revisions = new AcceptedRevisions();
     fetcher = new GitFetcher(settings.cacheDir(), settings.sources());
     sources = new PolicySourceReconciler(fencedHub, fetcher, settings.fetching(), revisions, metrics, events, settings.expiryWindow());
-    distributions = new TrustDistributionReconciler(directory, connections, revisions, metrics, events);
-    members = new MemberClusterReconciler(connections, events);
+    var renderings = new io.trustsync.operator.target.Renderings();
+    distributions = new TrustDistributionReconciler(directory, connections, revisions, renderings, metrics, events);
+    targets = new io.trustsync.operator.target.TargetReconciler(directory, connections, revisions, renderings, metrics, events);
+    revisions.onChange(targets::sourceChanged);
+    members = new MemberClusterReconciler(connections, events, targets::memberChanged);
     webhooks = new WebhookRegistry(hub, settings.namespace());
     directory.start();
     webhooks.start();
@@ -182,17 +185,20 @@ public final class TrustSyncOperator implements AutoCloseable {
     Operator started = new Operator(o -> o.withKubernetesClient(fencedHub)
         .withCloseClientOnStop(false)
         .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()))
-        .withConcurrentReconciliationThreads(8));
+        .withConcurrentReconciliationThreads(8)
+        // a member that is down must not stop the operator, nor hold a reconcile thread for long
+        .withStopOnInformerErrorDuringStartup(false)
+        .withCacheSyncTimeout(Duration.ofSeconds(10)));
     register(started, sources);
     register(started, members);
     register(started, distributions);
+    register(started, targets);
     started.start();
     operator = started;
   }
 
-  /** Lost the lease: stop every worker at once, so two replicas never write. */
+  /** Lost the lease: stop every reconciler at once, so two replicas never write. */
   private synchronized void stopReconciling() {
-    distributions.stopAll();
     if (operator != null) {
       try {
         operator.stop();
@@ -269,8 +275,9 @@ public final class TrustSyncOperator implements AutoCloseable {
     return fetcher.folder(PolicySourceReconciler.key(source) + "/" + source.getMetadata().getUid());
   }
 
-  public void addListener(ClusterSync.Observer listener) {
-    distributions.addListener(listener);
+  /** Benchmarks, tests and the demo hear what happens in the clusters here. */
+  public void addObserver(io.trustsync.operator.target.TargetReconciler.Observer observer) {
+    targets.addObserver(observer);
   }
 
   /** Installs (or updates) the hub CRDs; what manifests/ does in a real deployment. */
@@ -294,6 +301,8 @@ public final class TrustSyncOperator implements AutoCloseable {
       leadership.close();
     }
     sources.close();
+    distributions.close();
+    members.close();
     if (endpoints != null) {
       endpoints.close();
     }

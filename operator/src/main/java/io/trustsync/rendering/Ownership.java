@@ -20,6 +20,8 @@ public final class Ownership {
   public static final String SOURCE_REVISION = "trustsync.io/source-revision";
   public static final String SOURCE_PATH = "trustsync.io/source-path";
   public static final String CONTENT_HASH = "trustsync.io/content-hash";
+  /** The one ownership label the operator prunes, deletes and watches by: {@code <namespace>.<distribution>}. */
+  public static final String DISTRIBUTION = "trustsync.io/distribution";
 
   private Ownership() {}
 
@@ -50,6 +52,16 @@ public final class Ownership {
     ObjectNode annotationNode = metadata.putObject("annotations");
     annotations.forEach(annotationNode::put);
     return manifest;
+  }
+
+  /** The {@link #DISTRIBUTION} label value; label values are at most 63 characters, so long pairs are shortened with a hash. */
+  public static String distributionLabel(String namespace, String name) {
+    String value = namespace + "." + name;
+    if (value.length() <= 63) {
+      return value;
+    }
+    String hash = sha256(value).substring(0, 10);
+    return value.substring(0, 62 - hash.length()).replaceAll("[^a-z0-9]+$", "") + "-" + hash;
   }
 
   static String sha256(String text) {

@@ -19,8 +19,6 @@ import io.trustsync.local.LocalControlPlane;
 import io.trustsync.local.LocalGitRepository;
 import io.trustsync.local.LocalGitServer;
 import io.trustsync.operator.TrustSyncOperator;
-import io.trustsync.operator.distribution.ClusterSync;
-import io.trustsync.operator.distribution.DesiredState;
 import io.trustsync.rendering.Profile;
 import io.trustsync.rendering.RenderRequest;
 import io.trustsync.rendering.RenderedObject;
@@ -57,8 +55,6 @@ class LeastPrivilegeTest {
   static final String HUB_SA = "system:serviceaccount:trustsync-system:trustsync";
   static final String MEMBER_SA = "system:serviceaccount:trustsync-system:trustsync-member";
   static final List<String> NATIVE_CRDS = List.of("truststores.trustsync.io", "trustpolicies.trustsync.io");
-  static final String REVISION_1 = "1111111111111111111111111111111111111111";
-  static final String REVISION_2 = "2222222222222222222222222222222222222222";
 
   @TempDir static Path cache;
 
@@ -68,56 +64,98 @@ class LeastPrivilegeTest {
     Manifests.apply(fleet.member(0), Manifests.load(fleet.member(0).client(), Manifests.kustomize("member")));
   }
 
-  @Test
-  void theMemberRoleLetsASyncInstallCrdsCreateTheNamespaceApplyPruneAndCorrectDrift() {
-    LocalControlPlane member = fleet.member(0);
-    KubernetesClient admin = member.client();
-    removeNativeCrds(admin);
-    String target = "trust-" + UUID.randomUUID().toString().substring(0, 6);
-    String label = "rbac." + target;
-    List<RenderedObject> all = render(target, label, REVISION_1);
-    RenderedObject firstStore = all.stream().filter(o -> o.kind().equals("TrustStore")).findFirst().orElseThrow();
+  /** The operator (hub side as admin) reaching member-0 as {@code memberUser}: a namespace with a source, a member, a distribution. */
+  private record Scenario(String namespace, LocalGitRepository repo, String target) {}
 
-    try (KubernetesClient limited = member.newClient(MEMBER_SA);
-        ClusterSync sync = new ClusterSync(member.name(), label, limited, new Quiet())) {
-      sync.update(new DesiredState(REVISION_1, Instant.now(), target, true, all, true, true, false), false);
-      awaitState(sync, ClusterSync.State.Synced, REVISION_1);
+  private Scenario scenario(LocalGitServer git, String memberUser) {
+    KubernetesClient admin = fleet.hub().client();
+    String ns = "rbac-" + UUID.randomUUID().toString().substring(0, 6);
+    admin.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+    LocalGitRepository repo = git.createRepository(ns);
+    admin.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("member-0-kubeconfig").endMetadata()
+        .withStringData(Map.of("kubeconfig", fleet.member(0).kubeconfig(memberUser))).build()).serverSideApply();
+    MemberCluster cluster = new MemberCluster();
+    cluster.setMetadata(new ObjectMetaBuilder().withName("member-0").withNamespace(ns).build());
+    cluster.setSpec(new MemberClusterSpec());
+    cluster.getSpec().kubeconfigSecretRef = new MemberClusterSpec.KubeconfigSecretReference();
+    cluster.getSpec().kubeconfigSecretRef.name = "member-0-kubeconfig";
+    cluster.getSpec().probeInterval = "2s";
+    admin.resource(cluster).create();
+    PolicySource source = new PolicySource();
+    source.setMetadata(new ObjectMetaBuilder().withName("policies").withNamespace(ns).build());
+    source.setSpec(new PolicySourceSpec());
+    source.getSpec().url = repo.httpUrl().toString();
+    source.getSpec().interval = "1s";
+    admin.resource(source).create();
+    String target = "trust-" + ns;
+    TrustDistribution distribution = new TrustDistribution();
+    distribution.setMetadata(new ObjectMetaBuilder().withName("production").withNamespace(ns).build());
+    distribution.setSpec(new TrustDistributionSpec());
+    distribution.getSpec().sourceRef = new TrustDistributionSpec.SourceReference();
+    distribution.getSpec().sourceRef.name = "policies";
+    distribution.getSpec().environment = "production";
+    distribution.getSpec().targetNamespace = target;
+    admin.resource(distribution).create();
+    return new Scenario(ns, repo, target);
+  }
+
+  private static io.trustsync.crd.target.TrustDistributionTarget target(Scenario s) {
+    return fleet.hub().client().resources(io.trustsync.crd.target.TrustDistributionTarget.class).inNamespace(s.namespace())
+        .withName(io.trustsync.operator.target.TargetNames.target("production", "member-0")).get();
+  }
+
+  @Test
+  void theMemberRoleLetsTheOperatorInstallCrdsCreateTheNamespaceApplyPruneAndCorrectDrift() throws Exception {
+    KubernetesClient admin = fleet.member(0).client();
+    removeNativeCrds(admin);
+    try (LocalGitServer git = LocalGitServer.launch();
+        TrustSyncOperator operator = TrustSyncOperator.start(fleet.hub().client(),
+            io.trustsync.testing.TestSettings.loopback(cache.resolve("member-role")).withHttp(null))) {
+      Scenario s = scenario(git, MEMBER_SA);
+      String first = s.repo().commit(example());
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(target(s)).extracting(t -> t.getStatus() == null ? null
+          : t.getStatus().state + "@" + t.getStatus().appliedRevision).isEqualTo("Synced@" + first));
       assertThat(NATIVE_CRDS).allMatch(name -> admin.apiextensions().v1().customResourceDefinitions().withName(name).get() != null);
-      assertThat(admin.namespaces().withName(target).get()).isNotNull();
-      assertThat(owned(admin, "TrustPolicy", target)).extracting(o -> o.getMetadata().getName()).containsExactly("production");
-      assertThat(owned(admin, "TrustStore", target)).hasSize((int) all.stream().filter(o -> o.kind().equals("TrustStore")).count());
+      assertThat(admin.namespaces().withName(s.target()).get()).isNotNull();
+      assertThat(owned(admin, "TrustPolicy", s.target())).extracting(o -> o.getMetadata().getName()).containsExactly("production");
+      List<GenericKubernetesResource> stores = owned(admin, "TrustStore", s.target());
+      assertThat(stores).extracting(o -> o.getMetadata().getName()).containsExactlyInAnyOrder("production-ca-acme-root", "production-tsa-acme-tsa");
 
       // Drift is seen through the watch and put back.
-      admin.genericKubernetesResources("trustsync.io/v1alpha1", "TrustStore").inNamespace(target).withName(firstStore.name()).delete();
-      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(owned(admin, "TrustStore", target))
-          .extracting(o -> o.getMetadata().getName()).contains(firstStore.name()));
+      admin.genericKubernetesResources("trustsync.io/v1alpha1", "TrustStore").inNamespace(s.target()).withName("production-tsa-acme-tsa").delete();
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(owned(admin, "TrustStore", s.target()))
+          .extracting(o -> o.getMetadata().getName()).contains("production-tsa-acme-tsa"));
 
       // A store no longer rendered is pruned.
-      List<RenderedObject> fewer = render(target, label, REVISION_2).stream()
-          .filter(o -> !o.name().equals(firstStore.name())).toList();
-      sync.update(new DesiredState(REVISION_2, Instant.now(), target, true, fewer, true, true, false), false);
-      awaitState(sync, ClusterSync.State.Synced, REVISION_2);
-      assertThat(owned(admin, "TrustStore", target)).extracting(o -> o.getMetadata().getName()).doesNotContain(firstStore.name());
+      String policy = java.nio.file.Files.readString(ProjectFolder.root().resolve("policy-repo-example/environments/production/trustpolicy.json"))
+          .replace(",\n        \"tsa:acme-tsa\"", "");
+      s.repo().commit(example(Map.of("environments/production/trustpolicy.json", policy)));
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(owned(admin, "TrustStore", s.target()))
+          .extracting(o -> o.getMetadata().getName()).containsExactly("production-ca-acme-root"));
 
-      // Deleting the distribution deletes everything it owns at once (deletecollection by label).
-      sync.deleteOwned(target);
-      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-        assertThat(owned(admin, "TrustStore", target)).isEmpty();
-        assertThat(owned(admin, "TrustPolicy", target)).isEmpty();
+      // Deleting the distribution deletes everything it owns, through its target's inventory.
+      fleet.hub().client().resources(TrustDistribution.class).inNamespace(s.namespace()).withName("production").delete();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        assertThat(owned(admin, "TrustStore", s.target())).isEmpty();
+        assertThat(owned(admin, "TrustPolicy", s.target())).isEmpty();
+        assertThat(target(s)).isNull();
       });
     }
   }
 
   @Test
-  void withoutTheMemberRoleASyncFailsWithForbiddenAndPointsToManifestsMember() {
-    LocalControlPlane member = fleet.member(0);
-    String target = "trust-" + UUID.randomUUID().toString().substring(0, 6);
-    String label = "unbound." + target;
-    try (KubernetesClient unbound = member.newClient("system:serviceaccount:trustsync-system:not-bound");
-        ClusterSync sync = new ClusterSync(member.name(), label, unbound, new Quiet())) {
-      sync.update(new DesiredState(REVISION_1, Instant.now(), target, true, render(target, label, REVISION_1), true, true, false), false);
-      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(sync.snapshot().state()).isEqualTo(ClusterSync.State.Failed));
-      assertThat(sync.snapshot().message()).contains("forbidden").contains("manifests/member/");
+  void withoutTheMemberRoleTheTargetFailsWithForbiddenAndPointsToManifestsMember() throws Exception {
+    try (LocalGitServer git = LocalGitServer.launch();
+        TrustSyncOperator operator = TrustSyncOperator.start(fleet.hub().client(),
+            io.trustsync.testing.TestSettings.loopback(cache.resolve("unbound")).withHttp(null))) {
+      Scenario s = scenario(git, "system:serviceaccount:trustsync-system:not-bound");
+      s.repo().commit(example());
+      await().atMost(Duration.ofSeconds(60)).ignoreException(NullPointerException.class).untilAsserted(() -> {
+        var target = target(s);
+        assertThat(target.getStatus()).isNotNull();
+        assertThat(target.getStatus().state).isEqualTo("Failed");
+        assertThat(target.getStatus().message).contains("forbidden").contains("manifests/member/");
+      });
     }
   }
 
@@ -191,7 +229,7 @@ class LeastPrivilegeTest {
         assertThat(admin.leases().inNamespace(ns).withName("trustsync-leader").get().getSpec().getHolderIdentity()).startsWith("replica-");
         assertThat(admin.resources(MemberCluster.class).inNamespace(ns).withName("member-0").get().getStatus().reachable).isTrue();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(admin.v1().events().inNamespace(ns).list().getItems())
-            .anyMatch(e -> "trustsync".equals(e.getReportingComponent()) && e.getInvolvedObject().getKind().equals("TrustDistribution")));
+            .anyMatch(e -> "trustsync".equals(e.getReportingComponent()) && e.getInvolvedObject().getKind().startsWith("TrustDistribution")));
 
         // Delete: the finalizer runs as the hub ServiceAccount, deletion as the member's.
         distributions.withName("production").delete();
@@ -213,6 +251,9 @@ class LeastPrivilegeTest {
         "patch memberclusters.trustsync.io --subresource=status -n trustsync-system",
         "update policysources.trustsync.io --subresource=finalizers -n trustsync-system",
         "create events -n trustsync-system",
+        "create trustdistributiontargets.trustsync.io -n trustsync-system",
+        "delete trustdistributiontargets.trustsync.io -n trustsync-system",
+        "patch trustdistributiontargets.trustsync.io --subresource=status -n trustsync-system",
         "create leases.coordination.k8s.io -n trustsync-system",
         "update leases.coordination.k8s.io/trustsync-leader -n trustsync-system",
         "patch leases.coordination.k8s.io/trustsync-leader -n trustsync-system");
@@ -279,49 +320,25 @@ class LeastPrivilegeTest {
     }
   }
 
-  private static void awaitState(ClusterSync sync, ClusterSync.State state, String revision) {
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
-      ClusterSync.Snapshot now = sync.snapshot();
-      assertThat(now.state()).as(now.message()).isEqualTo(state);
-      assertThat(now.appliedRevision()).isEqualTo(revision);
-    });
-  }
+
 
   private static List<GenericKubernetesResource> owned(KubernetesClient admin, String kind, String namespace) {
     return admin.genericKubernetesResources("trustsync.io/v1alpha1", kind).inNamespace(namespace).list().getItems();
   }
 
-  /** The production environment of policy-repo-example, rendered with the native profile. */
-  private static List<RenderedObject> render(String namespace, String label, String revision) {
-    try {
-      var report = RepositoryValidator.validate(RepositoryReader.read(ProjectFolder.root().resolve("policy-repo-example")),
-          ValidationOptions.at(Instant.now()));
-      AcceptedEnvironment production = report.environments().get("production");
-      return Profile.NATIVE.render(new RenderRequest("production", production.policy(), production.stores(), revision, namespace,
-          Map.of(ClusterSync.DISTRIBUTION_LABEL, label))).objects();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
+
 
   private static GitCommit example() {
+    return example(Map.of());
+  }
+
+  private static GitCommit example(Map<String, String> changes) {
     GitCommit base = GitCommit.fromDirectory(ProjectFolder.root().resolve("policy-repo-example"));
     SortedMap<String, byte[]> files = new TreeMap<>(base.files());
     files.keySet().removeIf(path -> path.startsWith("scripts/") || path.endsWith(".gitignore"));
-    return new GitCommit(files, base.message(), base.authorName(), base.authorEmail(), base.when(), null);
+    changes.forEach((path, content) -> files.put(path, content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    return new GitCommit(files, base.message(), base.authorName(), base.authorEmail(), java.time.Instant.now(), null);
   }
 
-  private static final class Quiet implements ClusterSync.Observer {
-    @Override
-    public void stateChanged(String cluster, ClusterSync.Snapshot snapshot) {}
 
-    @Override
-    public void driftDetected(String cluster, ClusterSync.Drift drift, boolean willCorrect) {}
-
-    @Override
-    public void driftCorrected(String cluster, ClusterSync.Drift drift, Duration sinceDetected) {}
-
-    @Override
-    public void applied(String cluster, String revision, Instant commitTime) {}
-  }
 }

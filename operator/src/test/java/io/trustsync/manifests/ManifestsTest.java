@@ -63,7 +63,7 @@ class ManifestsTest {
   void theHubKustomizationHoldsTheFiveCrdsAndAHardenedTwoReplicaDeployment() {
     List<HasMetadata> hub = Manifests.load(fleet.hub().client(), Manifests.kustomize("hub"));
     assertThat(hub).filteredOn(o -> o.getKind().equals("CustomResourceDefinition")).extracting(o -> o.getMetadata().getName())
-        .containsExactlyInAnyOrder("policysources.trustsync.io", "memberclusters.trustsync.io", "trustdistributions.trustsync.io",
+        .containsExactlyInAnyOrder("policysources.trustsync.io", "memberclusters.trustsync.io", "trustdistributions.trustsync.io", "trustdistributiontargets.trustsync.io",
             "truststores.trustsync.io", "trustpolicies.trustsync.io");
     Deployment deployment = (Deployment) hub.stream().filter(o -> o instanceof Deployment).findFirst().orElseThrow();
     var pod = deployment.getSpec().getTemplate().getSpec();

@@ -167,8 +167,26 @@ final class HubScenario {
     return member.genericKubernetesResources("trustsync.io/v1alpha1", "TrustPolicy").inNamespace(namespace).withName(name).get();
   }
 
-  static String revisionOf(GenericKubernetesResource object) {
-    return object == null ? null : object.getMetadata().getAnnotations().get("trustsync.io/source-revision");
+  /** The content digest an object carries; objects carry no revision, their target's status does. */
+  static String contentOf(GenericKubernetesResource object) {
+    return object == null ? null : object.getMetadata().getAnnotations().get("trustsync.io/content-hash");
+  }
+
+  /** The target of one distribution in one member cluster. */
+  io.trustsync.crd.target.TrustDistributionTarget target(String distribution, String member) {
+    return hub.resources(io.trustsync.crd.target.TrustDistributionTarget.class).inNamespace(namespace)
+        .withName(io.trustsync.operator.target.TargetNames.target(distribution, member)).get();
+  }
+
+  /** The revision a member holds for a distribution, as its target reports it (null: none yet). */
+  String appliedRevision(String distribution, String member) {
+    var target = target(distribution, member);
+    return target == null || target.getStatus() == null ? null : target.getStatus().appliedRevision;
+  }
+
+  /** A TrustPolicy's trust policy document as text, to check what a member holds. */
+  static String policyText(GenericKubernetesResource object) {
+    return object == null ? null : String.valueOf(object.getAdditionalProperties().get("spec"));
   }
 
   /** The shipped example repository as a commit, with files replaced or removed (null content). */

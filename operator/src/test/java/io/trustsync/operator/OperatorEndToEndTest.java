@@ -4,7 +4,6 @@ import static io.trustsync.operator.HubScenario.condition;
 import static io.trustsync.operator.HubScenario.example;
 import static io.trustsync.operator.HubScenario.exampleFile;
 import static io.trustsync.operator.HubScenario.ready;
-import static io.trustsync.operator.HubScenario.revisionOf;
 import static io.trustsync.operator.HubScenario.trustPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -90,9 +89,12 @@ class OperatorEndToEndTest {
     s.hub().distribution("production", "production", s.target(), spec -> {});
     awaitReady(s.hub(), "production", first);
 
-    for (KubernetesClient member : members()) {
+    for (LocalControlPlane plane : fleet.members()) {
+      KubernetesClient member = plane.client();
       GenericKubernetesResource policy = trustPolicy(member, s.target(), "production");
-      assertThat(revisionOf(policy)).isEqualTo(first);
+      assertThat(s.hub().appliedRevision("production", plane.name())).isEqualTo(first);
+      assertThat(policy.getMetadata().getAnnotations()).as("the revision lives in the target, not on the object")
+          .doesNotContainKey("trustsync.io/source-revision").containsKey("trustsync.io/content-hash");
       assertThat(policy.getMetadata().getManagedFields()).extracting(f -> f.getManager()).contains("trustsync");
       List<GenericKubernetesResource> stores = member.genericKubernetesResources("trustsync.io/v1alpha1", "TrustStore")
           .inNamespace(s.target()).list().getItems();
@@ -101,7 +103,11 @@ class OperatorEndToEndTest {
     }
     TrustDistribution status = s.hub().distribution("production");
     assertThat(status.getStatus().syncedClusters).isEqualTo("2/2");
-    assertThat(status.getStatus().clusters).allMatch(c -> c.state.equals("Synced") && first.equals(c.appliedRevision));
+    assertThat(status.getStatus().problems).isEmpty();
+    assertThat(status.getStatus().revisions).singleElement().satisfies(r -> {
+      assertThat(r.revision).isEqualTo(first);
+      assertThat(r.clusters).isEqualTo(2);
+    });
 
     String policy = exampleFile("environments/production/trustpolicy.json")
         .replace("\"acme.azurecr.io/storefront/web\"", "\"acme.azurecr.io/storefront/web\",\n        \"acme.azurecr.io/storefront/api\"");
@@ -136,8 +142,9 @@ class OperatorEndToEndTest {
       assertThat(f.line).isEqualTo(12);
     });
     Thread.sleep(3000); // several polls later, nothing of the bad revision reached a cluster
-    for (KubernetesClient member : members()) {
-      assertThat(revisionOf(trustPolicy(member, s.target(), "production"))).isEqualTo(good);
+    for (LocalControlPlane plane : fleet.members()) {
+      assertThat(s.hub().appliedRevision("production", plane.name())).isEqualTo(good);
+      assertThat(trustPolicy(plane.client(), s.target(), "production")).isNotNull();
     }
     assertThat(s.hub().distribution("production").getStatus().revision).isEqualTo(good);
   }
@@ -204,8 +211,12 @@ class OperatorEndToEndTest {
       TrustDistribution d = s.hub().distribution("production");
       assertThat(condition(d, "Drifted")).isEqualTo("True");
       assertThat(condition(d, "Ready")).isEqualTo("False");
-      assertThat(d.getStatus().clusters).anySatisfy(c -> {
+      assertThat(d.getStatus().problems).anySatisfy(c -> {
         assertThat(c.name).isEqualTo(fleet.member(1).name());
+        assertThat(c.state).isEqualTo("Drifted");
+        assertThat(c.driftedObjects).isEqualTo(1);
+      });
+      assertThat(s.hub().target("production", fleet.member(1).name()).getStatus()).satisfies(c -> {
         assertThat(c.state).isEqualTo("Drifted");
         assertThat(c.drift).singleElement().satisfies(drift -> {
           assertThat(drift.object).isEqualTo("TrustPolicy/" + s.target() + "/production");
@@ -245,7 +256,7 @@ class OperatorEndToEndTest {
     String third = s.repo().commit(example(Map.of()));
     await().atMost(Duration.ofSeconds(30)).until(() -> third.equals(s.hub().accepted("policies")));
     await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() ->
-        members().stream().allMatch(m -> second.equals(revisionOf(trustPolicy(m, s.target(), "production")))));
+        fleet.members().stream().allMatch(m -> second.equals(s.hub().appliedRevision("production", m.name()))));
   }
 
   @Test
@@ -270,7 +281,7 @@ class OperatorEndToEndTest {
       assertThat(condition(source, "Ready").getReason()).isEqualTo("VerificationFailed");
       assertThat(source.getStatus().lastAcceptedRevision).isEqualTo(signed);
     });
-    assertThat(members()).allMatch(m -> signed.equals(revisionOf(trustPolicy(m, s.target(), "production"))));
+    assertThat(fleet.members()).allMatch(m -> signed.equals(s.hub().appliedRevision("production", m.name())));
   }
 
   @Test
@@ -337,14 +348,15 @@ class OperatorEndToEndTest {
     });
 
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      for (KubernetesClient member : members()) {
-        assertThat(revisionOf(trustPolicy(member, moved, "production"))).isEqualTo(first);
+      for (LocalControlPlane plane : fleet.members()) {
+        KubernetesClient member = plane.client();
+        assertThat(trustPolicy(member, moved, "production")).isNotNull();
         assertThat(member.genericKubernetesResources("trustsync.io/v1alpha1", "TrustPolicy").inNamespace(s.target()).list().getItems()).isEmpty();
         assertThat(member.genericKubernetesResources("trustsync.io/v1alpha1", "TrustStore").inNamespace(s.target()).list().getItems()).isEmpty();
       }
     });
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-        assertThat(s.hub().distribution("production").getStatus().clusters).extracting(c -> c.namespace).containsOnly(moved));
+        assertThat(fleet.members()).allSatisfy(m -> assertThat(s.hub().target("production", m.name()).getStatus().appliedNamespace).isEqualTo(moved)));
   }
 
   @Test

@@ -3,7 +3,6 @@ package io.trustsync.operator;
 import static io.trustsync.operator.HubScenario.condition;
 import static io.trustsync.operator.HubScenario.example;
 import static io.trustsync.operator.HubScenario.ready;
-import static io.trustsync.operator.HubScenario.revisionOf;
 import static io.trustsync.operator.HubScenario.trustPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -88,7 +87,8 @@ class RestartVerificationTest {
           .anyMatch(c -> c.getType().equals("Ready") && c.getReason().equals("WaitingForSource"));
     });
     await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() ->
-        members().stream().allMatch(m -> stillInMembers.equals(revisionOf(trustPolicy(m, target, "production")))));
+        fleet.members().stream().allMatch(m -> stillInMembers.equals(hub.appliedRevision("production", m.name()))
+            && trustPolicy(m.client(), target, "production") != null));
   }
 
   @Test

@@ -2,7 +2,6 @@ package io.trustsync.operator;
 
 import static io.trustsync.operator.HubScenario.example;
 import static io.trustsync.operator.HubScenario.ready;
-import static io.trustsync.operator.HubScenario.revisionOf;
 import static io.trustsync.operator.HubScenario.trustPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -38,8 +37,9 @@ class TenantHubMembersTest {
       tenant.distribution("elsewhere", "production", elsewhere, spec -> {});
 
       await().atMost(Duration.ofSeconds(60)).until(() -> ready(tenant.distribution("own"), revision));
-      assertThat(revisionOf(trustPolicy(fleet.hub().client(), tenant.namespace, "production"))).isEqualTo(revision);
-      await().atMost(Duration.ofSeconds(30)).ignoreException(NullPointerException.class).untilAsserted(() -> assertThat(tenant.distribution("elsewhere").getStatus().clusters)
+      assertThat(tenant.appliedRevision("own", "hub")).isEqualTo(revision);
+      assertThat(trustPolicy(fleet.hub().client(), tenant.namespace, "production")).isNotNull();
+      await().atMost(Duration.ofSeconds(30)).ignoreException(NullPointerException.class).untilAsserted(() -> assertThat(tenant.distribution("elsewhere").getStatus().problems)
           .singleElement().satisfies(c -> {
             assertThat(c.state).isEqualTo("Failed");
             assertThat(c.message).contains("may write to the hub only in its own namespace: set targetNamespace: " + tenant.namespace);

@@ -4,7 +4,6 @@ import static io.trustsync.operator.HubScenario.condition;
 import static io.trustsync.operator.HubScenario.example;
 import static io.trustsync.operator.HubScenario.exampleFile;
 import static io.trustsync.operator.HubScenario.ready;
-import static io.trustsync.operator.HubScenario.revisionOf;
 import static io.trustsync.operator.HubScenario.trustPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -215,11 +214,11 @@ class TrustBoundariesTest {
 
     Condition refused = awaitMemberCondition(tenant, "hub", "InvalidKubeconfig");
     assertThat(refused.getMessage()).contains("spec.hub: true is honoured only in the platform namespaces [" + platform.namespace + "]");
-    await().atMost(Duration.ofSeconds(30)).ignoreException(NullPointerException.class).untilAsserted(() -> assertThat(tenant.distribution("takeover").getStatus().clusters)
+    await().atMost(Duration.ofSeconds(30)).ignoreException(NullPointerException.class).untilAsserted(() -> assertThat(tenant.distribution("takeover").getStatus().problems)
         .singleElement().satisfies(c -> assertThat(c.message).contains("spec.hub: true is honoured only")));
 
     var policy = trustPolicy(fleet.hub().client(), shared, "production");
-    assertThat(revisionOf(policy)).isEqualTo(platformRevision);
+    assertThat(platform.appliedRevision("hub-trust", "hub")).isEqualTo(platformRevision);
     assertThat(policy.getMetadata().getLabels()).containsEntry("trustsync.io/distribution", platform.namespace + ".hub-trust");
     assertThat(policy.getAdditionalProperties().toString()).doesNotContain("evil.example.com");
     assertThat(condition(platform.distribution("hub-trust"), "Ready")).isEqualTo("True");
@@ -462,7 +461,8 @@ class TrustBoundariesTest {
     assertThat(hub.source("policies").getStatus().highWaterMark.revision).isEqualTo(revocation);
     assertThat(hub.source("policies").getStatus().highWaterMark.signer).startsWith("SHA256:");
     assertThat(hub.eventMessages()).anyMatch(m -> m.startsWith("RevisionNotDescendant"));
-    assertThat(members()).allMatch(m -> revocation.equals(revisionOf(trustPolicy(m, "trust-" + hub.namespace, "production"))));
+    assertThat(fleet.members()).allMatch(m -> revocation.equals(hub.appliedRevision("production", m.name())));
+    assertThat(members()).allMatch(m -> !HubScenario.policyText(trustPolicy(m, "trust-" + hub.namespace, "production")).contains("legacy/compromised"));
 
     hub.hub.resources(PolicySource.class).inNamespace(hub.namespace).withName("policies").edit(p -> {
       p.getSpec().rollbackTo = old;

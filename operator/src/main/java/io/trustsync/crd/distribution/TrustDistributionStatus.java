@@ -19,8 +19,11 @@ public class TrustDistributionStatus {
   @JsonPropertyDescription("Counts of selected clusters by state.")
   public Summary summary;
 
-  @JsonPropertyDescription("One entry per selected cluster.")
-  public List<ClusterStatus> clusters = new ArrayList<>();
+  @JsonPropertyDescription("How many clusters hold each revision, newest first: which revision each cluster runs, at any fleet size.")
+  public List<RevisionCount> revisions = new ArrayList<>();
+
+  @JsonPropertyDescription("The first clusters (at most 10, by name) that are not Synced, with why; each cluster's whole state is in its TrustDistributionTarget.")
+  public List<ClusterStatus> problems = new ArrayList<>();
 
   @JsonPropertyDescription("Ready, Reconciling, Stalled and Drifted, following kstatus.")
   public List<Condition> conditions = new ArrayList<>();
@@ -36,6 +39,12 @@ public class TrustDistributionStatus {
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class RevisionCount {
+    public String revision;
+    public Integer clusters;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class ClusterStatus {
     @JsonPropertyDescription("MemberCluster name.")
     public String name;
@@ -46,16 +55,10 @@ public class TrustDistributionStatus {
     @JsonPropertyDescription("Revision live in the cluster.")
     public String appliedRevision;
 
-    @JsonPropertyDescription("Namespace the objects were applied to; when targetNamespace changes, what is here is removed.")
-    public String namespace;
-
-    @JsonPropertyDescription("Last time the cluster was fully in sync, RFC 3339.")
-    public String lastSyncTime;
-
     public String message;
 
-    @JsonPropertyDescription("Objects that differ from Git (at most 20).")
-    public List<DriftStatus> drift = new ArrayList<>();
+    @JsonPropertyDescription("How many objects differ from Git.")
+    public Integer driftedObjects;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)

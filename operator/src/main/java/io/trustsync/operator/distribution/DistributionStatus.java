@@ -4,17 +4,23 @@ import io.trustsync.crd.distribution.TrustDistribution;
 import io.trustsync.crd.distribution.TrustDistributionStatus;
 import io.trustsync.operator.Conditions;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * Builds a TrustDistribution's whole status in one place from the per-cluster snapshots, with
- * kstatus conditions: Ready (every selected cluster live on the revision), Reconciling (work in
- * progress, including clusters that are unreachable for now), Stalled (needs a person), Drifted.
+ * Builds a TrustDistribution's whole status in one place, as a function of (previous status,
+ * what its targets report, now), with kstatus conditions: Ready (every selected cluster live on
+ * the revision), Reconciling (work in progress, including clusters that are unreachable for
+ * now), Stalled (needs a person), Drifted. Bounded at any fleet size: counts per state, clusters
+ * per revision, and the first few problems; each cluster's detail is in its target.
  */
-final class DistributionStatus {
-  private static final int MAX_DRIFT_PER_CLUSTER = 20;
+public final class DistributionStatus {
+  static final int MAX_PROBLEMS = 10;
+
+  /** One selected cluster as its target reports it ({@code state} Applying when it has no status yet). */
+  public record ClusterView(String name, String state, String appliedRevision, String message, int driftedObjects) {}
 
   private DistributionStatus() {}
 
@@ -24,7 +30,8 @@ final class DistributionStatus {
     TrustDistributionStatus status = new TrustDistributionStatus();
     status.observedGeneration = distribution.getMetadata().getGeneration();
     status.revision = previous.revision;
-    status.clusters = previous.clusters;
+    status.revisions = previous.revisions;
+    status.problems = previous.problems;
     status.summary = previous.summary;
     status.syncedClusters = previous.syncedClusters;
     status.conditions = new Conditions(previous.conditions, status.observedGeneration, Instant.now())
@@ -36,58 +43,54 @@ final class DistributionStatus {
     return status;
   }
 
-  static TrustDistributionStatus of(
-      TrustDistribution distribution, String revision, List<ClusterSync.Snapshot> clusters, Map<String, String> configurationErrors, boolean suspended) {
+  public static TrustDistributionStatus of(TrustDistribution distribution, String revision, List<ClusterView> clusters, boolean suspended, Instant now) {
     TrustDistributionStatus previous = previous(distribution);
     TrustDistributionStatus status = new TrustDistributionStatus();
     status.observedGeneration = distribution.getMetadata().getGeneration();
     status.revision = revision;
     TrustDistributionStatus.Summary summary = new TrustDistributionStatus.Summary();
-    summary.total = clusters.size() + configurationErrors.size();
+    summary.total = clusters.size();
     summary.synced = 0;
     summary.drifted = 0;
     summary.applying = 0;
-    summary.failed = configurationErrors.size();
+    summary.failed = 0;
     summary.unreachable = 0;
-    for (ClusterSync.Snapshot snapshot : clusters) {
-      TrustDistributionStatus.ClusterStatus cluster = new TrustDistributionStatus.ClusterStatus();
-      cluster.name = snapshot.cluster();
-      boolean current = revision.equals(snapshot.appliedRevision());
-      ClusterSync.State state = snapshot.state() == ClusterSync.State.Synced && !current ? ClusterSync.State.Applying : snapshot.state();
-      cluster.state = state.name();
-      cluster.appliedRevision = snapshot.appliedRevision();
-      cluster.namespace = snapshot.namespace();
-      cluster.lastSyncTime = snapshot.lastSyncTime() == null ? null : snapshot.lastSyncTime().truncatedTo(ChronoUnit.SECONDS).toString();
-      cluster.message = snapshot.message();
-      for (ClusterSync.Drift drift : snapshot.drift().subList(0, Math.min(MAX_DRIFT_PER_CLUSTER, snapshot.drift().size()))) {
-        TrustDistributionStatus.DriftStatus d = new TrustDistributionStatus.DriftStatus();
-        d.object = drift.object();
-        d.change = drift.change();
-        d.fields.addAll(drift.fields());
-        d.detectedAt = drift.detectedAt().truncatedTo(ChronoUnit.MILLIS).toString();
-        cluster.drift.add(d);
-      }
+    Map<String, Integer> byRevision = new TreeMap<>();
+    for (ClusterView cluster : clusters.stream().sorted(Comparator.comparing(ClusterView::name)).toList()) {
+      // a cluster still on an older revision is applying, whatever its target said about that one
+      String state = cluster.state().equals("Synced") && !revision.equals(cluster.appliedRevision()) ? "Applying" : cluster.state();
       switch (state) {
-        case Synced -> summary.synced++;
-        case Drifted -> summary.drifted++;
-        case Applying -> summary.applying++;
-        case Failed -> summary.failed++;
-        case Unreachable -> summary.unreachable++;
+        case "Synced" -> summary.synced++;
+        case "Drifted" -> summary.drifted++;
+        case "Failed" -> summary.failed++;
+        case "Unreachable" -> summary.unreachable++;
+        default -> summary.applying++;
       }
-      status.clusters.add(cluster);
+      if (cluster.appliedRevision() != null) {
+        byRevision.merge(cluster.appliedRevision(), 1, Integer::sum);
+      }
+      if (!state.equals("Synced") && status.problems.size() < MAX_PROBLEMS) {
+        TrustDistributionStatus.ClusterStatus problem = new TrustDistributionStatus.ClusterStatus();
+        problem.name = cluster.name();
+        problem.state = state;
+        problem.appliedRevision = cluster.appliedRevision();
+        problem.message = cluster.message();
+        problem.driftedObjects = cluster.driftedObjects() > 0 ? cluster.driftedObjects() : null;
+        status.problems.add(problem);
+      }
     }
-    configurationErrors.forEach((name, message) -> {
-      TrustDistributionStatus.ClusterStatus cluster = new TrustDistributionStatus.ClusterStatus();
-      cluster.name = name;
-      cluster.state = ClusterSync.State.Failed.name();
-      cluster.message = message;
-      status.clusters.add(cluster);
-    });
-    status.clusters.sort(java.util.Comparator.comparing(c -> c.name));
+    byRevision.entrySet().stream()
+        .sorted(Comparator.comparing((Map.Entry<String, Integer> e) -> !e.getKey().equals(revision)).thenComparing(e -> -e.getValue()))
+        .forEach(e -> {
+          TrustDistributionStatus.RevisionCount count = new TrustDistributionStatus.RevisionCount();
+          count.revision = e.getKey();
+          count.clusters = e.getValue();
+          status.revisions.add(count);
+        });
     status.summary = summary;
     status.syncedClusters = summary.synced + "/" + summary.total;
 
-    Conditions conditions = new Conditions(previous.conditions, status.observedGeneration, Instant.now());
+    Conditions conditions = new Conditions(previous.conditions, status.observedGeneration, now);
     String shortRev = revision.length() > 12 ? revision.substring(0, 12) : revision;
     if (summary.total == 0) {
       String message = "no MemberCluster in this namespace matches spec.clusterSelector";
@@ -125,7 +128,7 @@ final class DistributionStatus {
   }
 
   private static String firstMessage(TrustDistributionStatus status, String state) {
-    return status.clusters.stream().filter(c -> state.equals(c.state)).findFirst()
+    return status.problems.stream().filter(c -> state.equals(c.state)).findFirst()
         .map(c -> c.name + ": " + c.message).orElse("");
   }
 

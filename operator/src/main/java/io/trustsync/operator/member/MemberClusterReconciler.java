@@ -15,12 +15,10 @@ import io.trustsync.operator.Conditions;
 import io.trustsync.operator.EventRecorder;
 import io.trustsync.operator.SpecOrRequestFilter;
 import io.trustsync.operator.GoDuration;
-import io.trustsync.operator.distribution.ClusterSync;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Probes each member cluster: reachable or not, which version, when last seen. */
@@ -33,10 +31,20 @@ public final class MemberClusterReconciler implements Reconciler<MemberCluster>,
 
   private final MemberConnections connections;
   private final EventRecorder events;
+  private final java.util.function.Consumer<String> reachabilityChanged;
+  /** Probes run here, a bounded pool, and are cancelled at their timeout: a dead member holds a thread for 5 s at most. */
+  private final java.util.concurrent.ExecutorService probes = java.util.concurrent.Executors.newFixedThreadPool(4,
+      Thread.ofPlatform().daemon().name("member-probe").factory());
 
-  public MemberClusterReconciler(MemberConnections connections, EventRecorder events) {
+  /** {@code reachabilityChanged} hears the key (namespace/name) of a member that became reachable or unreachable. */
+  public MemberClusterReconciler(MemberConnections connections, EventRecorder events, java.util.function.Consumer<String> reachabilityChanged) {
     this.connections = connections;
     this.events = events;
+    this.reachabilityChanged = reachabilityChanged;
+  }
+
+  public void close() {
+    probes.shutdownNow();
   }
 
   @Override
@@ -58,8 +66,13 @@ public final class MemberClusterReconciler implements Reconciler<MemberCluster>,
     String message;
     try {
       KubernetesClient client = connections.connect(cluster);
-      VersionInfo version = CompletableFuture.supplyAsync(client::getKubernetesVersion)
-          .get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      var probe = probes.submit(client::getKubernetesVersion);
+      VersionInfo version;
+      try {
+        version = probe.get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } finally {
+        probe.cancel(true);
+      }
       status.reachable = true;
       status.serverVersion = kubernetesVersion(version);
       status.lastContact = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
@@ -76,7 +89,7 @@ public final class MemberClusterReconciler implements Reconciler<MemberCluster>,
     } catch (Exception e) {
       status.reachable = false;
       reason = "Unreachable";
-      message = ClusterSync.describe(e);
+      message = MemberErrors.describe(e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e);
     }
     status.message = Boolean.TRUE.equals(status.reachable) ? null : message;
     status.conditions = new Conditions(previous.conditions, status.observedGeneration, Instant.now())
@@ -84,6 +97,7 @@ public final class MemberClusterReconciler implements Reconciler<MemberCluster>,
         .set(Conditions.STALLED, reason.equals("InvalidKubeconfig"), reason, reason.equals("InvalidKubeconfig") ? message : "")
         .build();
     if (!Objects.equals(previous.reachable, status.reachable)) {
+      reachabilityChanged.accept(MemberConnections.key(cluster));
       if (Boolean.TRUE.equals(status.reachable)) {
         events.normal(cluster, "Reachable", message);
       } else {

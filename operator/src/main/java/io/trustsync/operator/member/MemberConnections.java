@@ -72,12 +72,9 @@ public final class MemberConnections implements AutoCloseable {
     String namespace = cluster.getMetadata().getNamespace();
     String key = key(cluster);
     if (spec != null && Boolean.TRUE.equals(spec.hub) && spec.kubeconfigSecretRef == null) {
-      if (!access.tenancy().isPlatform(namespace) && !access.tenancy().tenantHubMembers()) {
-        // the hub's client is the operator's own identity: only the platform team may point it at the hub
-        throw new MemberConfigurationException("spec.hub: true is honoured only in the platform namespaces "
-            + access.tenancy().platformNamespaces().stream().sorted().toList() + "; namespace " + namespace
-            + " is a tenant's. Register the hub with a kubeconfig for a ServiceAccount of your own, or ask the"
-            + " platform team to add the namespace (--platform-namespace) or allow tenant hub members (--allow-tenant-hub-members)");
+      String refusal = hubRefusal(namespace);
+      if (refusal != null) {
+        throw new MemberConfigurationException(refusal);
       }
       return hubClient();
     }
@@ -129,6 +126,20 @@ public final class MemberConnections implements AutoCloseable {
       }
     }
     return client;
+  }
+
+  /**
+   * Why a MemberCluster of this namespace may not be the hub, or null when it may. The hub's
+   * client is the operator's own identity: only the platform team may point it at the hub.
+   */
+  public String hubRefusal(String namespace) {
+    if (access.tenancy().isPlatform(namespace) || access.tenancy().tenantHubMembers()) {
+      return null;
+    }
+    return "spec.hub: true is honoured only in the platform namespaces "
+        + access.tenancy().platformNamespaces().stream().sorted().toList() + "; namespace " + namespace
+        + " is a tenant's. Register the hub with a kubeconfig for a ServiceAccount of your own, or ask the"
+        + " platform team to add the namespace (--platform-namespace) or allow tenant hub members (--allow-tenant-hub-members)";
   }
 
   private KubernetesClient hubClient() {

@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  */
 public final class MemberDirectory implements AutoCloseable {
   private final SharedIndexInformer<MemberCluster> informer;
-  private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<MemberCluster>> listeners = new CopyOnWriteArrayList<>();
 
   public MemberDirectory(KubernetesClient hub, String namespace) {
     var resources = hub.resources(MemberCluster.class);
@@ -46,12 +46,18 @@ public final class MemberDirectory implements AutoCloseable {
     informer.start().toCompletableFuture().join();
   }
 
-  public void onChange(Consumer<String> listener) {
+  /** Hears every MemberCluster that was added, changed or removed. */
+  public void onChange(Consumer<MemberCluster> listener) {
     listeners.add(listener);
   }
 
   private void changed(MemberCluster cluster) {
-    listeners.forEach(l -> l.accept(cluster.getMetadata().getNamespace()));
+    listeners.forEach(l -> l.accept(cluster));
+  }
+
+  /** The MemberCluster, from the informer's cache. */
+  public java.util.Optional<MemberCluster> get(String namespace, String name) {
+    return java.util.Optional.ofNullable(informer.getStore().getByKey(namespace + "/" + name));
   }
 
   /** MemberClusters of the namespace whose labels match, sorted by name. */
@@ -64,7 +70,7 @@ public final class MemberDirectory implements AutoCloseable {
         .toList();
   }
 
-  static boolean matches(LabelSelector selector, Map<String, String> labels) {
+  public static boolean matches(LabelSelector selector, Map<String, String> labels) {
     if (selector == null) {
       return true;
     }

@@ -1,0 +1,37 @@
+package io.trustsync.rendering;
+
+import java.util.List;
+
+/**
+ * A kind some profile renders, described fully (plural, scope) so no API discovery is needed and
+ * a missing CRD is a plain 404. {@link #ALL} is what pruning and {@code trustsync diff} look at,
+ * so switching profile cleans up after the old one.
+ */
+public record RenderedKind(String apiVersion, String kind, String plural, boolean namespaced) {
+
+  public static final RenderedKind TRUST_STORE = new RenderedKind("trustsync.io/v1alpha1", "TrustStore", "truststores", true);
+  public static final RenderedKind TRUST_POLICY = new RenderedKind("trustsync.io/v1alpha1", "TrustPolicy", "trustpolicies", true);
+
+  public static final List<RenderedKind> ALL = List.of(
+      TRUST_STORE,
+      TRUST_POLICY,
+      new RenderedKind("config.ratify.deislabs.io/v1beta1", "NamespacedKeyManagementProvider", "namespacedkeymanagementproviders", true),
+      new RenderedKind("config.ratify.deislabs.io/v1beta1", "NamespacedVerifier", "namespacedverifiers", true),
+      new RenderedKind("config.ratify.deislabs.io/v1beta1", "KeyManagementProvider", "keymanagementproviders", false),
+      new RenderedKind("config.ratify.deislabs.io/v1beta1", "Verifier", "verifiers", false),
+      new RenderedKind("config.ratify.sh/v2alpha1", "NamespacedExecutor", "namespacedexecutors", true),
+      new RenderedKind("config.ratify.sh/v2alpha1", "Executor", "executors", false));
+
+  public static RenderedKind of(String apiVersion, String kind) {
+    return ALL.stream().filter(k -> k.apiVersion().equals(apiVersion) && k.kind().equals(kind)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("TrustSync does not render " + apiVersion + " " + kind));
+  }
+
+  public String group() {
+    return apiVersion.substring(0, apiVersion.indexOf('/'));
+  }
+
+  public String version() {
+    return apiVersion.substring(apiVersion.indexOf('/') + 1);
+  }
+}
