@@ -127,7 +127,14 @@ public final class LocalControlPlane implements AutoCloseable {
           // Fewer background loops: there are no nodes, and two cores serve several planes.
           "--enable-priority-and-fairness=false",
           "--endpoint-reconciler-type=none",
-          "--profiling=false"));
+          "--profiling=false",
+          // every write request, once, as the API server saw it: what tests count writes from
+          "--audit-policy-file=" + dataDirectory.resolve("audit-policy.yaml"),
+          "--audit-log-path=" + auditLog(),
+          "--audit-log-format=json",
+          "--audit-log-mode=blocking",
+          "--audit-log-maxsize=200",
+          "--audit-log-maxbackup=1"));
       awaitReady();
     } catch (IOException e) {
       stop();
@@ -276,8 +283,59 @@ public final class LocalControlPlane implements AutoCloseable {
     return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
   }
 
+  private static final String AUDIT_POLICY = """
+      apiVersion: audit.k8s.io/v1
+      kind: Policy
+      omitStages: ["RequestReceived"]
+      rules:
+      - level: Metadata
+        verbs: ["create", "update", "patch", "delete", "deletecollection"]
+      - level: None
+      """;
+
+  private Path auditLog() {
+    return dataDirectory.resolve("audit.log");
+  }
+
+  /** One write request the API server answered, from its audit log. */
+  public record WriteRequest(String user, String userAgent, String verb, String resource, String namespace, String name, int code,
+      Instant received) {}
+
+  /**
+   * Every write request (create, update, patch, delete) this API server has answered since
+   * {@code since}, read from its audit log. The log is written before the response is sent, so a
+   * write that has returned is in it.
+   */
+  public List<WriteRequest> writesSince(Instant since) {
+    List<WriteRequest> writes = new ArrayList<>();
+    if (!Files.exists(auditLog())) {
+      return writes;
+    }
+    var mapper = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper();
+    try (Stream<String> lines = Files.lines(auditLog())) {
+      for (String line : (Iterable<String>) lines::iterator) {
+        if (line.isBlank()) {
+          continue;
+        }
+        var event = mapper.readTree(line);
+        Instant received = Instant.parse(event.path("requestReceivedTimestamp").asText());
+        if (received.isBefore(since)) {
+          continue;
+        }
+        var object = event.path("objectRef");
+        writes.add(new WriteRequest(event.path("user").path("username").asText(), event.path("userAgent").asText(),
+            event.path("verb").asText(), object.path("resource").asText(), object.path("namespace").asText(null),
+            object.path("name").asText(null), event.path("responseStatus").path("code").asInt(), received));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the audit log of " + name, e);
+    }
+    return writes;
+  }
+
   private void writeCredentials() throws IOException {
     Path pki = Files.createDirectories(dataDirectory.resolve("pki"));
+    Files.writeString(dataDirectory.resolve("audit-policy.yaml"), AUDIT_POLICY);
     Files.writeString(pki.resolve("ca.crt"), authority.certificatePem());
     Files.writeString(pki.resolve("apiserver.crt"), servingCertificate.certificatePem());
     Files.writeString(pki.resolve("apiserver.key"), servingCertificate.privateKeyPem());

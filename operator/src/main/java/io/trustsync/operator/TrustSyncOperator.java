@@ -316,6 +316,7 @@ public final class TrustSyncOperator implements AutoCloseable {
     webhooks.close();
     directory.close();
     connections.close();
+    sources.awaitFetches(Duration.ofSeconds(10));
     fetcher.close();
     events.close();
     fencedHub.close();

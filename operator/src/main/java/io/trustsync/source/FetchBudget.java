@@ -56,6 +56,11 @@ final class FetchBudget implements AutoCloseable {
     return maxBytes;
   }
 
+  /** What is left of the fetch's time, at least a millisecond. */
+  Duration remaining() {
+    return Duration.ofNanos(Math.max(1_000_000, deadlineNanos - System.nanoTime()));
+  }
+
   /** Seconds JGit may wait for one read or connect: short enough that a deadline check comes soon. */
   int ioTimeoutSeconds() {
     long leftMillis = (deadlineNanos - System.nanoTime()) / 1_000_000;

@@ -78,10 +78,6 @@ public final class GitFetcher implements AutoCloseable {
     Duration bounded = timeout.compareTo(rules.maxTimeout()) > 0 ? rules.maxTimeout() : timeout;
     long start = System.nanoTime();
     rules.checkScheme(source);
-    if (!source.url().startsWith("file://")) {
-      rules.addresses().check(source.host(), bounded); // a slow name server counts against the fetch's time
-    }
-    Duration left = bounded.minusNanos(System.nanoTime() - start);
     String folderName = folderName(sourceKey);
     ReentrantLock lock = locks.computeIfAbsent(folderName, name -> new ReentrantLock());
     lock.lock();
@@ -89,6 +85,7 @@ public final class GitFetcher implements AutoCloseable {
       if (forgotten.contains(folderName)) {
         throw new SourceException("the source was deleted");
       }
+      Duration left = bounded.minusNanos(System.nanoTime() - start);
       return fetchLocked(cacheDir.resolve(folderName), source, bounded, left.isNegative() ? Duration.ofMillis(1) : left, baseline);
     } finally {
       lock.unlock();
@@ -132,6 +129,10 @@ public final class GitFetcher implements AutoCloseable {
         wanted = ObjectId.fromString(commit.sha());
         resolvedName = commit.sha();
       } else {
+        if (!source.url().startsWith("file://")) {
+          // a slow name server counts against the fetch's time
+          rules.addresses().check(source.host(), budget.remaining());
+        }
         try (RemoteAccess access = new RemoteAccess(source, sshHome, rules, budget)) {
           Map<String, Ref> remoteRefs = listRemote(git, source, access, budget);
           Resolved resolved = resolve(source, remoteRefs);

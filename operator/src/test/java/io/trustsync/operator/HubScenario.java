@@ -40,8 +40,16 @@ final class HubScenario {
 
   /** Registers each member as a MemberCluster named like its control plane, with a kubeconfig Secret. */
   void registerMembers(List<LocalControlPlane> members, Map<String, String> labels) {
+    registerMembers(members, labels, null);
+  }
+
+  /**
+   * Registers each member with a kubeconfig for {@code user} (a cluster administrator), so the
+   * members' audit logs tell this scenario's requests from every other's; null: the admin's.
+   */
+  void registerMembers(List<LocalControlPlane> members, Map<String, String> labels, String user) {
     for (LocalControlPlane member : members) {
-      secret(member.name() + "-kubeconfig", Map.of("kubeconfig", member.kubeconfig()));
+      secret(member.name() + "-kubeconfig", Map.of("kubeconfig", user == null ? member.kubeconfig() : member.kubeconfig(user, "system:masters")));
       MemberCluster cluster = new MemberCluster();
       cluster.setMetadata(new ObjectMetaBuilder().withName(member.name()).withNamespace(namespace).withLabels(labels).build());
       cluster.setSpec(new MemberClusterSpec());

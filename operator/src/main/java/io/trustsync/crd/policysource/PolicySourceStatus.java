@@ -26,6 +26,10 @@ public class PolicySourceStatus {
   @JsonPropertyDescription("Commit time of the accepted revision, RFC 3339 (the start of propagation latency).")
   public String lastAcceptedCommitTime;
 
+  @JsonPropertyDescription("Digest (sha256) of the accepted revision's validated files. After a restart the operator serves"
+      + " lastAcceptedRevision from its local cache only if the files there still have this digest and still validate.")
+  public String lastAcceptedDigest;
+
   @JsonPropertyDescription("The newest accepted revision: every later revision must descend from it, so a force-push back to an older commit is never accepted (see spec.rollbackTo).")
   public HighWaterMark highWaterMark;
 

@@ -4,8 +4,12 @@ import io.trustsync.validation.AcceptedEnvironment;
 import java.time.Instant;
 import java.util.Map;
 
-/** A revision of a PolicySource that passed validation, held in memory for rendering. */
-public record AcceptedRevision(String source, String revision, Instant commitTime, Instant acceptedAt, Map<String, AcceptedEnvironment> environments) {
+/**
+ * A revision of a PolicySource that passed validation, held in memory for rendering.
+ * {@code digest} is the digest of the validated snapshot's files, as the source's status records it.
+ */
+public record AcceptedRevision(String source, String revision, String digest, Instant commitTime, Instant acceptedAt,
+    Map<String, AcceptedEnvironment> environments) {
   public AcceptedRevision {
     environments = Map.copyOf(environments);
   }

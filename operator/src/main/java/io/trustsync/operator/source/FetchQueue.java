@@ -156,6 +156,7 @@ public final class FetchQueue implements AutoCloseable {
         }
         dispatch();
         tidy(job.namespace());
+        notifyAll();
       }
       finished.accept(job.key());
     }
@@ -178,6 +179,22 @@ public final class FetchQueue implements AutoCloseable {
     closed = true;
     queued.clear();
     again.clear();
+  }
+
+  /**
+   * Waits up to {@code limit} for the running fetches to finish (after {@link #close()}), so a
+   * stopped operator leaves no thread writing into the cache; true if none is left.
+   */
+  public synchronized boolean awaitIdle(java.time.Duration limit) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (runningTenant + runningPlatform > 0) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return true;
   }
 
   /** Counts for tests and metrics: running tenant fetches, running platform fetches, queued. */

@@ -19,6 +19,7 @@ import io.trustsync.operator.EventRecorder;
 import io.trustsync.operator.GoDuration;
 import io.trustsync.operator.SpecOrRequestFilter;
 import io.trustsync.operator.TrustSyncMetrics;
+import io.trustsync.repository.PolicyRepository;
 import io.trustsync.repository.RepositoryReader;
 import io.trustsync.source.FetchResult;
 import io.trustsync.source.GitFetcher;
@@ -158,7 +159,7 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
       return finish(source, previous, stalled(status, source, "SourceRefused", e.getMessage()), interval);
     }
     Inputs inputs = new Inputs(key, cacheKey, generation, git, timeout, baseline(previous),
-        source.getSpec().rollbackTo, previous.lastAcceptedRevision, accepted.get(key).isPresent(), source.getSpec().verify != null);
+        source.getSpec().rollbackTo, previous.lastAcceptedRevision, previous.lastAcceptedDigest, accepted.get(key).isPresent(), source.getSpec().verify != null);
     queue.submit(source.getMetadata().getNamespace(), key, () -> outcomes.put(cacheKey, evaluate(inputs)));
     if (previous.conditions == null || previous.conditions.isEmpty()) {
       status.conditions = build(source, status, conditions(source, previous, status)
@@ -173,16 +174,34 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
 
   /** What a fetch needs, taken from the PolicySource when it was queued. */
   private record Inputs(String key, String cacheKey, long generation, GitSource git, Duration timeout, String baseline,
-      String rollbackTo, String lastAccepted, boolean inMemory, boolean verify) {
+      String rollbackTo, String lastAccepted, String lastDigest, boolean inMemory, boolean verify) {
     Inputs withBaseline(String mark) {
-      return new Inputs(key, cacheKey, generation, git, timeout, mark, rollbackTo, lastAccepted, inMemory, verify);
+      return new Inputs(key, cacheKey, generation, git, timeout, mark, rollbackTo, lastAccepted, lastDigest, inMemory, verify);
     }
   }
 
-  /** Runs on a fetch thread: fetch, verify, check ancestry, validate; restore after a restart when needed. */
+  /**
+   * Runs on a fetch thread. After a restart (nothing in memory, a revision accepted in status) the
+   * accepted revision is first brought back from the local cache, without contacting Git, so the
+   * clusters keep being served while Git is down; then the ref is fetched, verified, checked for
+   * ancestry and validated.
+   */
   private SourceOutcome evaluate(Inputs queued) {
     // the mark as it is now, not as it was when this fetch was queued
     Inputs in = queued.withBaseline(marks.getOrDefault(queued.cacheKey(), queued.baseline()));
+    Restore restore = null;
+    if (!in.inMemory() && in.lastAccepted() != null && accepted.get(in.key()).isEmpty()) {
+      restore = restore(in);
+      if (restore.revision() != null) {
+        // served at once: distributions need not wait for Git
+        accepted.accept(restore.revision());
+      }
+    }
+    SourceOutcome outcome = fetchAndJudge(in, restore != null && restore.revision() != null);
+    return restore == null ? outcome : outcome.withRestore(restore.revision(), restore.problem());
+  }
+
+  private SourceOutcome fetchAndJudge(Inputs in, boolean restored) {
     Instant start = Instant.now();
     FetchResult fetched;
     try {
@@ -190,87 +209,96 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
       metrics.fetch(in.key(), Duration.between(start, Instant.now()), false);
     } catch (SourceException e) {
       metrics.fetch(in.key(), Duration.between(start, Instant.now()), true);
-      SourceOutcome failed = e.rejectedCommit() != null
+      return e.rejectedCommit() != null
           ? SourceOutcome.rejected(in.generation(), in.baseline(), null, "ValidationFailed", e.getMessage(),
               new ValidationReport(List.of(e.finding()), Map.of()))
           : SourceOutcome.fetchFailed(in.generation(), in.baseline(), e.getMessage());
-      return restore(in, start, failed);
     }
     if (in.verify() && !fetched.signature().trusted()) {
-      return restore(in, start, SourceOutcome.rejected(in.generation(), in.baseline(), fetched, "VerificationFailed",
-          "commit " + shortRev(fetched.commitId()) + " rejected: " + fetched.signature().reason(), null));
+      return SourceOutcome.rejected(in.generation(), in.baseline(), fetched, "VerificationFailed",
+          "commit " + shortRev(fetched.commitId()) + " rejected: " + fetched.signature().reason(), null);
     }
     boolean rollback = false;
     if (fetched.ancestry() == FetchResult.Ancestry.NOT_DESCENDANT) {
       if (!fetched.commitId().equals(in.rollbackTo())) {
-        return restore(in, start, SourceOutcome.rejected(in.generation(), in.baseline(), fetched, "RevisionNotDescendant",
+        return SourceOutcome.rejected(in.generation(), in.baseline(), fetched, "RevisionNotDescendant",
             "commit " + shortRev(fetched.commitId()) + " rejected: it does not descend from " + shortRev(in.baseline())
                 + ", the last accepted revision, so the ref was moved back or rewritten (a rollback or a replayed mirror)."
-                + " To roll back deliberately, set spec.rollbackTo: " + fetched.commitId(), null));
+                + " To roll back deliberately, set spec.rollbackTo: " + fetched.commitId(), null);
       }
       rollback = true;
     }
-    if (fetched.commitId().equals(in.lastAccepted()) && in.inMemory()) {
+    if (fetched.commitId().equals(in.lastAccepted()) && (in.inMemory() || restored)) {
       return SourceOutcome.unchanged(in.generation(), in.baseline(), fetched);
     }
-    ValidationReport report;
+    Validated validated;
     try {
-      report = validate(fetched);
+      validated = validate(fetched);
     } catch (IOException e) {
-      return restore(in, start, SourceOutcome.rejected(in.generation(), in.baseline(), fetched, "ValidationFailed",
+      return SourceOutcome.rejected(in.generation(), in.baseline(), fetched, "ValidationFailed",
           "cannot read the policy repository at '" + (in.git().path().isEmpty() ? "/" : in.git().path()) + "' of commit "
-              + shortRev(fetched.commitId()) + ": " + e.getClass().getSimpleName(), null));
+              + shortRev(fetched.commitId()) + ": " + e.getClass().getSimpleName(), null);
     }
+    ValidationReport report = validated.report();
     if (!report.accepted()) {
       Finding first = report.findings().stream().filter(Finding::isError).findFirst().orElseThrow();
-      return restore(in, start, SourceOutcome.rejected(in.generation(), in.baseline(), fetched, "ValidationFailed",
+      return SourceOutcome.rejected(in.generation(), in.baseline(), fetched, "ValidationFailed",
           "commit " + shortRev(fetched.commitId()) + " rejected: " + report.errors() + " error(s); first: "
-              + first.place() + " " + first.ruleId() + ": " + first.message(), report));
+              + first.place() + " " + first.ruleId() + ": " + first.message(), report);
     }
-    return SourceOutcome.accepted(in.generation(), in.baseline(), fetched, report, revision(in.key(), fetched, report), rollback);
+    return SourceOutcome.accepted(in.generation(), in.baseline(), fetched, report, revision(in.key(), fetched, validated), rollback);
   }
 
+  /** The last accepted revision brought back, or why it could not be. */
+  private record Restore(AcceptedRevision revision, String problem) {}
+
   /**
-   * After a restart nothing is in memory. When the newest revision is not accepted, the last
-   * accepted one (recorded in status) is brought back, but only after the same checks a new
-   * revision passes: its signature against the keys trusted now, its ancestry against the
-   * high-water mark, and validation. A commit signed by a key that was removed is not served.
+   * After a restart nothing is in memory. The last accepted revision recorded in status is brought
+   * back from the local cache (a commit already in the clone needs no network), but only after
+   * the checks a new revision passes: its signature against the keys trusted now, its ancestry
+   * against the high-water mark, validation, and the files' digest against the one recorded when it
+   * was accepted. A commit signed by a key that was removed is not served. When the cache lacks
+   * the commit (a new pod) it is fetched by id within the source's timeout.
    */
-  private SourceOutcome restore(Inputs in, Instant started, SourceOutcome outcome) {
-    if (in.inMemory() || in.lastAccepted() == null) {
-      return outcome;
-    }
+  private Restore restore(Inputs in) {
     String last = shortRev(in.lastAccepted());
     try {
-      // within what is left of the fetch's time; a commit already in the clone needs no network at all
-      Duration left = in.timeout().minus(Duration.between(started, Instant.now()));
-      FetchResult restored = fetcher.fetch(in.cacheKey(), in.git().withRef(new GitRef.Commit(in.lastAccepted())),
-          left.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : left, in.baseline());
+      FetchResult restored = fetcher.fetch(in.cacheKey(), in.git().withRef(new GitRef.Commit(in.lastAccepted())), in.timeout(), in.baseline());
       if (in.verify() && !restored.signature().trusted()) {
-        return outcome.withRestore(null, "the last accepted revision " + last + " no longer verifies with the trusted keys ("
+        return new Restore(null, "the last accepted revision " + last + " no longer verifies with the trusted keys ("
             + restored.signature().reason() + "), so it is not served");
       }
       if (restored.ancestry() == FetchResult.Ancestry.NOT_DESCENDANT && !restored.commitId().equals(in.rollbackTo())) {
-        return outcome.withRestore(null, "the last accepted revision " + last + " in status does not descend from the high-water mark "
+        return new Restore(null, "the last accepted revision " + last + " in status does not descend from the high-water mark "
             + shortRev(in.baseline()) + ", so it is not served");
       }
-      ValidationReport report = validate(restored);
-      if (!report.accepted()) {
-        return outcome.withRestore(null, "the last accepted revision " + last + " no longer passes validation, so it is not served");
+      Validated validated = validate(restored);
+      if (!validated.report().accepted()) {
+        return new Restore(null, "the last accepted revision " + last + " no longer passes validation, so it is not served");
       }
-      return outcome.withRestore(revision(in.key(), restored, report), null);
+      if (in.lastDigest() != null && !in.lastDigest().equals(validated.digest())) {
+        return new Restore(null, "the files of the last accepted revision " + last + " in the local cache have digest "
+            + validated.digest() + ", not " + in.lastDigest() + " as recorded when it was accepted, so they are not served;"
+            + " delete the cache folder to fetch them again");
+      }
+      return new Restore(revision(in.key(), restored, validated), null);
     } catch (SourceException | IOException e) {
-      return outcome.withRestore(null, "could not restore the last accepted revision " + last + ": " + e.getMessage());
+      return new Restore(null, "could not restore the last accepted revision " + last + ": " + e.getMessage());
     }
   }
 
-  private ValidationReport validate(FetchResult fetched) throws IOException {
+  /** A validation report and the digest of the files it judged. */
+  private record Validated(ValidationReport report, String digest) {}
+
+  private Validated validate(FetchResult fetched) throws IOException {
     ValidationOptions options = new ValidationOptions(Instant.now(), expiryWindow, RepositoryReader.DEFAULT_MAX_FILE_BYTES);
-    return RepositoryValidator.validate(RepositoryReader.read(fetched.snapshotRoot()), options);
+    PolicyRepository repository = RepositoryReader.read(fetched.snapshotRoot());
+    return new Validated(RepositoryValidator.validate(repository, options), repository.digest());
   }
 
-  private static AcceptedRevision revision(String key, FetchResult fetched, ValidationReport report) {
-    return new AcceptedRevision(key, fetched.commitId(), fetched.commitTime(), Instant.now(), report.environments());
+  private static AcceptedRevision revision(String key, FetchResult fetched, Validated validated) {
+    return new AcceptedRevision(key, fetched.commitId(), validated.digest(), fetched.commitTime(), Instant.now(),
+        validated.report().environments());
   }
 
   /** Writes an outcome into status, memory, events and metrics. Runs on the reconcile thread. */
@@ -298,6 +326,9 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
     }
     if (outcome.restored() != null) {
       accepted.accept(outcome.restored());
+      if (status.lastAcceptedDigest == null && outcome.restored().revision().equals(status.lastAcceptedRevision)) {
+        status.lastAcceptedDigest = outcome.restored().digest(); // accepted by a version that did not record it
+      }
       metrics.certificates(key, outcome.restored().environments());
       LOG.info("{}: restored last accepted revision {}", key, shortRev(outcome.restored().revision()));
     }
@@ -311,6 +342,7 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
         accepted.accept(revision);
         metrics.certificates(key, revision.environments());
         status.lastAcceptedRevision = revision.revision();
+        status.lastAcceptedDigest = revision.digest();
         status.lastAcceptedAt = now();
         status.lastAcceptedCommitTime = revision.commitTime().toString();
         PolicySourceStatus.HighWaterMark mark = new PolicySourceStatus.HighWaterMark();
@@ -456,6 +488,17 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
   /** Stops taking fetches (operator shutdown or lost leadership); running ones finish on their own. */
   public void close() {
     queue.close();
+  }
+
+  /** Waits a little for running fetches to finish: at shutdown nothing should keep writing into the cache. */
+  public void awaitFetches(Duration limit) {
+    try {
+      if (!queue.awaitIdle(limit)) {
+        LOG.info("fetches still running after {} s; leaving them to their deadlines", limit.toSeconds());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   public static String key(PolicySource source) {

@@ -1,0 +1,49 @@
+package io.trustsync.crd.target;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+
+/** Written by the operator only, from the owning TrustDistribution and its source's accepted revision. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class TrustDistributionTargetSpec {
+  @Required
+  @JsonPropertyDescription("The owning TrustDistribution (same namespace).")
+  public String distribution;
+
+  @Required
+  @JsonPropertyDescription("The MemberCluster (same namespace) this target writes to.")
+  public String member;
+
+  @Required
+  @JsonPropertyDescription("The PolicySource (same namespace) the revision comes from.")
+  public String source;
+
+  @Required
+  @JsonPropertyDescription("Accepted source revision this cluster must hold.")
+  public String revision;
+
+  @Required
+  @JsonPropertyDescription("Environment of the policy repository.")
+  public String environment;
+
+  @Required
+  @JsonPropertyDescription("Rendering profile: native, ratify-v1 or ratify-v2.")
+  public String profile;
+
+  @Required
+  @JsonPropertyDescription("Namespace in the member cluster.")
+  public String targetNamespace;
+
+  @JsonPropertyDescription("Digest of what this cluster gets (the rendered objects, revision aside): equal digests mean nothing to write.")
+  public String renderingDigest;
+
+  @JsonPropertyDescription("correct or report.")
+  public String driftMode;
+
+  @JsonPropertyDescription("Delete owned objects no longer rendered.")
+  public Boolean prune;
+
+  @JsonPropertyDescription("Apply and correct nothing; drift is still reported.")
+  public Boolean suspend;
+}

@@ -1,0 +1,80 @@
+package io.trustsync.operator.target;
+
+import io.trustsync.operator.source.AcceptedRevision;
+import io.trustsync.rendering.Profile;
+import io.trustsync.rendering.RenderRequest;
+import io.trustsync.rendering.RenderedObject;
+import io.trustsync.rendering.Rendering;
+import io.trustsync.validation.AcceptedEnvironment;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Renderings of accepted revisions, made once per (revision, environment, profile, namespace,
+ * distribution) however many clusters get them, and never copied into targets: a target names
+ * its revision and the digest of what it gets. Objects carry the content digest but not the
+ * revision (that lives in the target's status), so a commit that changes nothing a cluster gets
+ * renders the same bytes and digest, and nothing is written.
+ */
+public final class Renderings {
+  /** A rendering and its digest: the SHA-256 of every object's id and content hash, in order. */
+  public record Rendered(Rendering rendering, String digest) {
+    public List<RenderedObject> objects() {
+      return rendering.objects();
+    }
+  }
+
+  private static final int MAX_ENTRIES = 4096;
+
+  private final Map<String, Rendered> cache = new LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Rendered> eldest) {
+      return size() > MAX_ENTRIES;
+    }
+  };
+
+  /** The rendering of {@code environment} of the revision into {@code namespace}, labelled for the distribution. */
+  public Rendered of(AcceptedRevision revision, AcceptedEnvironment environment, Profile profile, String namespace, String distributionLabel) {
+    String key = revision.revision() + "|" + environment.name() + "|" + profile.id() + "|" + namespace + "|" + distributionLabel;
+    synchronized (cache) {
+      Rendered cached = cache.get(key);
+      if (cached != null) {
+        return cached;
+      }
+    }
+    Rendering rendering = profile.render(new RenderRequest(environment.name(), environment.policy(), environment.stores(), null, namespace,
+        Map.of(TargetNames.DISTRIBUTION_LABEL, distributionLabel)));
+    Rendered rendered = new Rendered(rendering, digest(rendering.objects()));
+    synchronized (cache) {
+      cache.put(key, rendered);
+    }
+    return rendered;
+  }
+
+  /** Drops the renderings of revisions of a source other than the one now accepted. */
+  public void retain(String revision, java.util.Set<String> revisionsInUse) {
+    synchronized (cache) {
+      cache.keySet().removeIf(key -> {
+        String rev = key.substring(0, key.indexOf('|'));
+        return !rev.equals(revision) && !revisionsInUse.contains(rev);
+      });
+    }
+  }
+
+  static String digest(List<RenderedObject> objects) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (RenderedObject object : objects) {
+        sha.update((object.id() + "=" + object.contentHash() + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+      return "sha256:" + HexFormat.of().formatHex(sha.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
