@@ -3,6 +3,7 @@ package io.trustsync.cli;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.trustsync.operator.Sharding;
 import io.trustsync.operator.Tenancy;
 import io.trustsync.operator.TrustSyncOperator;
 import io.trustsync.operator.http.BoundedHttpServer;
@@ -195,6 +196,12 @@ final class OperatorCommand implements Callable<Integer> {
   @Option(names = "--member-deny-cidr", paramLabel = "CIDR", split = ",", description = "Address range member API servers may not resolve to.")
   List<String> memberDeny = new ArrayList<>();
 
+  @Option(names = "--shard", paramLabel = "KEY", description = "Own only the MemberClusters labelled sharding.trustsync.io/key=KEY"
+      + " and their targets, under the Lease trustsync-leader-KEY; load the revisions the default shard accepted and never fetch"
+      + " branches or write PolicySources and TrustDistributions. Without it this replica is the default shard: it owns the"
+      + " unlabelled clusters and coordinates every shard (docs/operator.md, Sharding).")
+  String shard;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -244,11 +251,17 @@ final class OperatorCommand implements Callable<Integer> {
         webhookMaxBytes, metricsAuth);
     SourceRules sources = new SourceRules(allowHttp, allowLocal, addresses("--source", sourceAllow, sourceDeny), minInterval,
         SourceRules.DEFAULT_TIMEOUT, maxTimeout, maxFetchBytes, maxObjectBytes, new CheckoutLimits(maxCheckoutFiles, maxFileBytes, maxCheckoutBytes));
-    // The Lease name is fixed: manifests/hub/rbac.yaml grants renewing exactly this Lease.
+    Sharding sharding;
+    try {
+      sharding = new Sharding(shard);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--shard: " + e.getMessage());
+    }
+    // The Lease names are fixed: manifests/hub/rbac.yaml grants renewing exactly these Leases.
     String identity = System.getenv().getOrDefault("POD_NAME", System.getenv().getOrDefault("HOSTNAME", "trustsync"))
         + "-" + UUID.randomUUID().toString().substring(0, 8);
     Leadership.Settings election = leaderElection
-        ? new Leadership.Settings("trustsync-leader",
+        ? new Leadership.Settings(sharding.leaseName("trustsync-leader"),
             leaseNamespace != null ? leaseNamespace : podNamespace != null ? podNamespace : namespace != null ? namespace : "default",
             identity, leaseDuration, renewDeadline, retryPeriod, true)
         : null;
@@ -261,7 +274,8 @@ final class OperatorCommand implements Callable<Integer> {
         .withSources(sources)
         .withFetching(new FetchQueue.Settings(fetchPerNamespace, fetchConcurrency, 2, Set.of()))
         .withKubeconfigs(new KubeconfigRules(kubeconfigExec, kubeconfigAuthProvider, kubeconfigFiles, kubeconfigTls, kubeconfigProxy, kubeconfigHttp))
-        .withMemberAddresses(addresses("--member", memberAllow, memberDeny));
+        .withMemberAddresses(addresses("--member", memberAllow, memberDeny))
+        .withSharding(sharding);
   }
 
   private AddressRules addresses(String flag, List<String> allow, List<String> deny) {

@@ -290,6 +290,11 @@ public final class LocalControlPlane implements AutoCloseable {
       rules:
       - level: Metadata
         verbs: ["create", "update", "patch", "delete", "deletecollection"]
+      - level: Metadata
+        verbs: ["get", "list"]
+        resources: [{group: "", resources: ["secrets"]}]
+      - level: Metadata
+        nonResourceURLs: ["/version"]
       - level: None
       """;
 
@@ -297,17 +302,27 @@ public final class LocalControlPlane implements AutoCloseable {
     return dataDirectory.resolve("audit.log");
   }
 
-  /** One write request the API server answered, from its audit log. */
-  public record WriteRequest(String user, String userAgent, String verb, String resource, String namespace, String name, int code,
-      Instant received) {}
+  /** One request the API server answered, from its audit log. */
+  public record AuditedRequest(String user, String userAgent, String verb, String resource, String subresource, String namespace,
+      String name, String uri, int code, Instant received) {}
+
+  private static final java.util.Set<String> WRITES = java.util.Set.of("create", "update", "patch", "delete", "deletecollection");
 
   /**
    * Every write request (create, update, patch, delete) this API server has answered since
    * {@code since}, read from its audit log. The log is written before the response is sent, so a
    * write that has returned is in it.
    */
-  public List<WriteRequest> writesSince(Instant since) {
-    List<WriteRequest> writes = new ArrayList<>();
+  public List<AuditedRequest> writesSince(Instant since) {
+    return requestsSince(since).stream().filter(r -> WRITES.contains(r.verb())).toList();
+  }
+
+  /**
+   * Every audited request since {@code since}: writes of any kind, reads of Secrets, and
+   * {@code GET /version} (what a reachability probe asks).
+   */
+  public List<AuditedRequest> requestsSince(Instant since) {
+    List<AuditedRequest> writes = new ArrayList<>();
     if (!Files.exists(auditLog())) {
       return writes;
     }
@@ -323,9 +338,13 @@ public final class LocalControlPlane implements AutoCloseable {
           continue;
         }
         var object = event.path("objectRef");
-        writes.add(new WriteRequest(event.path("user").path("username").asText(), event.path("userAgent").asText(),
-            event.path("verb").asText(), object.path("resource").asText(), object.path("namespace").asText(null),
-            object.path("name").asText(null), event.path("responseStatus").path("code").asInt(), received));
+        if (!"ResponseComplete".equals(event.path("stage").asText())) {
+          continue; // a watch also logs when its response started
+        }
+        writes.add(new AuditedRequest(event.path("user").path("username").asText(), event.path("userAgent").asText(),
+            event.path("verb").asText(), object.path("resource").asText(), object.path("subresource").asText(null),
+            object.path("namespace").asText(null),
+            object.path("name").asText(null), event.path("requestURI").asText(), event.path("responseStatus").path("code").asInt(), received));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the audit log of " + name, e);

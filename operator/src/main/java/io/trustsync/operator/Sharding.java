@@ -10,6 +10,14 @@ package io.trustsync.operator;
 public record Sharding(String key) {
   public static final String LABEL = "sharding.trustsync.io/key";
   public static final Sharding DEFAULT = new Sharding(null);
+  private static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?");
+
+  public Sharding {
+    if (key != null && !KEY.matcher(key).matches()) {
+      throw new IllegalArgumentException("shard key '" + key + "' must be 1-40 lower-case letters, digits or '-', starting and ending"
+          + " with a letter or digit (it is a label value and part of the Lease name)");
+    }
+  }
 
   public boolean coordinator() {
     return key == null;
@@ -18,6 +26,11 @@ public record Sharding(String key) {
   /** The label selector of what this shard owns. */
   public String selector() {
     return key == null ? "!" + LABEL : LABEL + "=" + key;
+  }
+
+  /** How this replica names itself to member API servers (their audit logs show which shard wrote). */
+  public String userAgent() {
+    return key == null ? "trustsync-operator" : "trustsync-operator/shard-" + key;
   }
 
   /** The leader-election Lease of this shard. */

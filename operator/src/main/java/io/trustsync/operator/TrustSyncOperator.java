@@ -56,50 +56,56 @@ public final class TrustSyncOperator implements AutoCloseable {
    */
   public record Settings(String namespace, Path cacheDir, OperatorEndpoints.Settings http, Duration expiryWindow,
       Leadership.Settings leaderElection, Tenancy tenancy, SourceRules sources, FetchQueue.Settings fetching,
-      KubeconfigRules kubeconfigs, AddressRules memberAddresses) {
+      KubeconfigRules kubeconfigs, AddressRules memberAddresses, Sharding sharding) {
 
     public static Settings defaults(Path cacheDir) {
       return new Settings(null, cacheDir, OperatorEndpoints.Settings.loopback(), Duration.ofDays(30), null,
           new Tenancy(java.util.Set.of(), false), SourceRules.DEFAULT, FetchQueue.Settings.DEFAULT, KubeconfigRules.DEFAULT,
-          AddressRules.DEFAULT);
+          AddressRules.DEFAULT, Sharding.DEFAULT);
     }
 
     public Settings withNamespace(String newNamespace) {
-      return new Settings(newNamespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses);
+      return new Settings(newNamespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses, sharding);
     }
 
     public Settings withHttp(OperatorEndpoints.Settings newHttp) {
-      return new Settings(namespace, cacheDir, newHttp, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses);
+      return new Settings(namespace, cacheDir, newHttp, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses, sharding);
     }
 
     public Settings withExpiryWindow(Duration window) {
-      return new Settings(namespace, cacheDir, http, window, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses);
+      return new Settings(namespace, cacheDir, http, window, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses, sharding);
     }
 
     public Settings withLeaderElection(Leadership.Settings election) {
-      return new Settings(namespace, cacheDir, http, expiryWindow, election, tenancy, sources, fetching, kubeconfigs, memberAddresses);
+      return new Settings(namespace, cacheDir, http, expiryWindow, election, tenancy, sources, fetching, kubeconfigs, memberAddresses, sharding);
     }
 
     public Settings withTenancy(Tenancy newTenancy) {
       return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, newTenancy,
-          sources, fetching.withPlatformNamespaces(newTenancy.platformNamespaces()), kubeconfigs, memberAddresses);
+          sources, fetching.withPlatformNamespaces(newTenancy.platformNamespaces()), kubeconfigs, memberAddresses, sharding);
     }
 
     public Settings withSources(SourceRules rules) {
-      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, rules, fetching, kubeconfigs, memberAddresses);
+      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, rules, fetching, kubeconfigs, memberAddresses, sharding);
     }
 
     public Settings withFetching(FetchQueue.Settings newFetching) {
       return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources,
-          newFetching.withPlatformNamespaces(tenancy.platformNamespaces()), kubeconfigs, memberAddresses);
+          newFetching.withPlatformNamespaces(tenancy.platformNamespaces()), kubeconfigs, memberAddresses, sharding);
     }
 
     public Settings withKubeconfigs(KubeconfigRules rules) {
-      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, rules, memberAddresses);
+      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, rules, memberAddresses, sharding);
+    }
+
+    /** Own only the MemberClusters (and their targets) of one shard; see {@link Sharding}. */
+    public Settings withSharding(Sharding newSharding) {
+      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses,
+          newSharding);
     }
 
     public Settings withMemberAddresses(AddressRules rules) {
-      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, rules);
+      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, rules, sharding);
     }
   }
 
@@ -109,9 +115,13 @@ public final class TrustSyncOperator implements AutoCloseable {
   private final TrustSyncMetrics metrics;
   private final EventRecorder events;
   private final MemberConnections connections;
+  private final SecretCache secrets;
   private final MemberDirectory directory;
   private final GitFetcher fetcher;
+  /** The coordinator's: fetch, verify, validate, accept. Null in a shard replica. */
   private final PolicySourceReconciler sources;
+  /** A shard's: load what the coordinator accepted. Null in the coordinator. */
+  private final io.trustsync.operator.source.PolicySourceFollower follower;
   private final MemberClusterReconciler members;
   private final TrustDistributionReconciler distributions;
   private final io.trustsync.operator.target.TargetReconciler targets;
@@ -133,15 +143,24 @@ public final class TrustSyncOperator implements AutoCloseable {
     // renewals and a standby's webhook forwarding use the plain client.
     // and no hub write may outlive the lease that allowed it
     fencedHub = new KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(hub.getConfiguration())
-            .withRequestTimeout((int) fence.writeTimeout().toMillis()).build())
+            .withRequestTimeout((int) fence.writeTimeout().toMillis()).withUserAgent(settings.sharding().userAgent()).build())
         .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(WriteFence.NAME, new WriteFence(fence))).build();
     events = new EventRecorder(fencedHub);
-    connections = new MemberConnections(fencedHub,
-        new MemberConnections.Access(settings.kubeconfigs(), settings.memberAddresses(), settings.tenancy(), fence));
+    secrets = new SecretCache(fencedHub);
+    connections = new MemberConnections(fencedHub, secrets,
+        new MemberConnections.Access(settings.kubeconfigs(), settings.memberAddresses(), settings.tenancy(), fence,
+            settings.sharding().userAgent()));
     directory = new MemberDirectory(hub, settings.namespace());
     AcceptedRevisions revisions = new AcceptedRevisions();
     fetcher = new GitFetcher(settings.cacheDir(), settings.sources());
-    sources = new PolicySourceReconciler(fencedHub, fetcher, settings.fetching(), revisions, metrics, events, settings.expiryWindow());
+    if (settings.sharding().coordinator()) {
+      sources = new PolicySourceReconciler(secrets, fetcher, settings.fetching(), revisions, metrics, events, settings.expiryWindow());
+      follower = null;
+    } else {
+      sources = null;
+      follower = new io.trustsync.operator.source.PolicySourceFollower(secrets, fetcher, settings.fetching(), revisions,
+          settings.expiryWindow());
+    }
     var renderings = new io.trustsync.operator.target.Renderings();
     distributions = new TrustDistributionReconciler(directory, connections, revisions, renderings, metrics, events);
     targets = new io.trustsync.operator.target.TargetReconciler(directory, connections, revisions, renderings, metrics, events);
@@ -189,10 +208,16 @@ public final class TrustSyncOperator implements AutoCloseable {
         // a member that is down must not stop the operator, nor hold a reconcile thread for long
         .withStopOnInformerErrorDuringStartup(false)
         .withCacheSyncTimeout(Duration.ofSeconds(10)));
-    register(started, sources);
-    register(started, members);
-    register(started, distributions);
-    register(started, targets);
+    String owned = settings.sharding().selector();
+    if (settings.sharding().coordinator()) {
+      register(started, sources, null);
+      register(started, distributions, null);
+    } else {
+      register(started, follower, null);
+    }
+    // every shard (the coordinator is the default one) probes and syncs only its own clusters
+    register(started, members, owned);
+    register(started, targets, owned);
     started.start();
     operator = started;
   }
@@ -209,17 +234,20 @@ public final class TrustSyncOperator implements AutoCloseable {
     }
   }
 
-  private <P extends HasMetadata> void register(Operator target, Reconciler<P> reconciler) {
-    if (settings.namespace() == null) {
-      target.register(reconciler);
-    } else {
-      target.register(reconciler, o -> o.settingNamespace(settings.namespace()));
-    }
+  private <P extends HasMetadata> void register(Operator target, Reconciler<P> reconciler, String labelSelector) {
+    target.register(reconciler, o -> {
+      if (settings.namespace() != null) {
+        o.settingNamespace(settings.namespace());
+      }
+      if (labelSelector != null) {
+        o.withLabelSelector(labelSelector);
+      }
+    });
   }
 
   /** A verified webhook: fetch now here, or have the leader do it (the Service may route it to a standby). */
   private void fetchNow(String namespace, String name) {
-    if (leading()) {
+    if (leading() && sources != null) {
       sources.trigger(namespace, name);
       return;
     }
@@ -300,7 +328,11 @@ public final class TrustSyncOperator implements AutoCloseable {
     if (leadership != null) {
       leadership.close();
     }
-    sources.close();
+    if (sources != null) {
+      sources.close();
+    } else {
+      follower.close();
+    }
     distributions.close();
     members.close();
     if (endpoints != null) {
@@ -316,7 +348,12 @@ public final class TrustSyncOperator implements AutoCloseable {
     webhooks.close();
     directory.close();
     connections.close();
-    sources.awaitFetches(Duration.ofSeconds(10));
+    secrets.close();
+    if (sources != null) {
+      sources.awaitFetches(Duration.ofSeconds(10));
+    } else {
+      follower.awaitLoads(Duration.ofSeconds(10));
+    }
     fetcher.close();
     events.close();
     fencedHub.close();

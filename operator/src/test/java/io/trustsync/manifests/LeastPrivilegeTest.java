@@ -246,6 +246,8 @@ class LeastPrivilegeTest {
     LocalControlPlane hub = fleet.hub();
     List<String> allowed = List.of(
         "get secrets -n trustsync-system",
+        "list secrets -n trustsync-system",
+        "watch secrets -n trustsync-system",
         "watch policysources.trustsync.io -n trustsync-system",
         "patch trustdistributions.trustsync.io -n trustsync-system",
         "patch memberclusters.trustsync.io --subresource=status -n trustsync-system",
@@ -258,9 +260,9 @@ class LeastPrivilegeTest {
         "update leases.coordination.k8s.io/trustsync-leader -n trustsync-system",
         "patch leases.coordination.k8s.io/trustsync-leader -n trustsync-system");
     List<String> denied = List.of(
-        "list secrets -n trustsync-system",
-        "watch secrets -n trustsync-system",
         "get secrets -n kube-system",
+        "list secrets -n kube-system",
+        "watch secrets -n default",
         "get policysources.trustsync.io -n default",
         "create trustdistributions.trustsync.io -n trustsync-system",
         "delete policysources.trustsync.io -n trustsync-system",

@@ -216,6 +216,22 @@ class FleetRuntimeTest {
     }
   }
 
+  @Test
+  void kubeconfigSecretsAreWatchedNotReadAtEveryProbe() throws Exception {
+    Served s = served("secret-reads", git);
+    Instant start = Instant.now();
+    try (TrustSyncOperator operator = start()) {
+      // several probes of every member (each probe connects with the member's kubeconfig)
+      await().atMost(Duration.ofSeconds(60)).until(() -> fleet.members().stream().allMatch(m -> m.requestsSince(start).stream()
+          .filter(r -> r.user().equals(s.user()) && r.uri().equals("/version")).count() >= 3));
+      var secretReads = fleet.hub().requestsSince(start).stream()
+          .filter(r -> "secrets".equals(r.resource()) && s.hub().namespace.equals(r.namespace()) && r.userAgent().equals("trustsync-operator"))
+          .toList();
+      assertThat(secretReads).noneMatch(r -> r.verb().equals("get"));
+      assertThat(secretReads).anyMatch(r -> r.verb().equals("list"));
+    }
+  }
+
   private static void awaitApplied(Served s, String revision) {
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
       assertThat(s.hub().accepted("policies")).isEqualTo(revision);
@@ -226,7 +242,7 @@ class FleetRuntimeTest {
     });
   }
 
-  private static List<LocalControlPlane.WriteRequest> writesBy(String user, Instant since) {
+  private static List<LocalControlPlane.AuditedRequest> writesBy(String user, Instant since) {
     return fleet.members().stream().flatMap(m -> m.writesSince(since).stream()).filter(w -> w.user().equals(user)).toList();
   }
 }

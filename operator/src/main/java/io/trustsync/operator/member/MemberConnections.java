@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.trustsync.crd.membercluster.MemberCluster;
 import io.trustsync.crd.membercluster.MemberClusterSpec;
+import io.trustsync.operator.SecretCache;
 import io.trustsync.operator.SecretData;
 import io.trustsync.operator.Tenancy;
 import io.trustsync.operator.leader.Fence;
@@ -36,16 +37,18 @@ public final class MemberConnections implements AutoCloseable {
   }
 
   /** What a MemberCluster may make the operator connect to, and how. */
-  public record Access(KubeconfigRules kubeconfig, AddressRules addresses, Tenancy tenancy, Fence fence) {}
+  public record Access(KubeconfigRules kubeconfig, AddressRules addresses, Tenancy tenancy, Fence fence, String userAgent) {}
 
   private final KubernetesClient hub;
   private final Access access;
+  private final SecretCache secrets;
   /** Member key -> fingerprint of its kubeconfig; members with identical kubeconfigs share a client. */
   private final Map<String, String> fingerprints = new ConcurrentHashMap<>();
   private final Map<String, KubernetesClient> clients = new ConcurrentHashMap<>();
 
-  public MemberConnections(KubernetesClient hub, Access access) {
+  public MemberConnections(KubernetesClient hub, SecretCache secrets, Access access) {
     this.hub = hub;
+    this.secrets = secrets;
     this.access = access;
   }
 
@@ -86,7 +89,7 @@ public final class MemberConnections implements AutoCloseable {
     String where = "Secret " + namespace + "/" + secretName + " key '" + dataKey + "'";
     Secret secret;
     try {
-      secret = hub.secrets().inNamespace(namespace).withName(secretName).get();
+      secret = secrets.get(namespace, secretName).orElse(null);
     } catch (KubernetesClientException e) {
       throw new MemberConfigurationException(e.getCode() == 403
           ? "the operator may not read Secrets in namespace " + namespace + "; grant it there (see docs/security.md, tenant namespaces)"
@@ -148,7 +151,9 @@ public final class MemberConnections implements AutoCloseable {
   }
 
   private KubernetesClient build(Config config) {
-    return new KubernetesClientBuilder().withConfig(tuned(config, access.fence().writeTimeout()))
+    Config tuned = tuned(config, access.fence().writeTimeout());
+    tuned.setUserAgent(access.userAgent());
+    return new KubernetesClientBuilder().withConfig(tuned)
         .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor(WriteFence.NAME, new WriteFence(access.fence())))
         .build();
   }

@@ -1,6 +1,5 @@
 package io.trustsync.operator.source;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -17,18 +16,14 @@ import io.trustsync.crd.policysource.PolicySourceStatus;
 import io.trustsync.operator.Conditions;
 import io.trustsync.operator.EventRecorder;
 import io.trustsync.operator.GoDuration;
+import io.trustsync.operator.SecretCache;
 import io.trustsync.operator.SpecOrRequestFilter;
 import io.trustsync.operator.TrustSyncMetrics;
-import io.trustsync.repository.PolicyRepository;
-import io.trustsync.repository.RepositoryReader;
 import io.trustsync.source.FetchResult;
 import io.trustsync.source.GitFetcher;
-import io.trustsync.source.GitRef;
 import io.trustsync.source.GitSource;
 import io.trustsync.source.SourceException;
 import io.trustsync.validation.Finding;
-import io.trustsync.validation.RepositoryValidator;
-import io.trustsync.validation.ValidationOptions;
 import io.trustsync.validation.ValidationReport;
 import java.io.IOException;
 import java.time.Duration;
@@ -62,13 +57,13 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
   static final String STALE = "Stale";
   static final String ROLLED_BACK = "RolledBack";
 
-  private final KubernetesClient hub;
+  private final SecretCache secrets;
   private final GitFetcher fetcher;
   private final FetchQueue queue;
   private final AcceptedRevisions accepted;
   private final TrustSyncMetrics metrics;
   private final EventRecorder events;
-  private final Duration expiryWindow;
+  private final RevisionLoader loader;
   /** New for every start of the reconcilers: an event source belongs to one controller run. */
   private volatile SimpleInboundEventSource<PolicySource> triggers = new SimpleInboundEventSource<>("policysource-triggers");
   /** Outcomes not yet recorded, by cache key (namespace/name/uid): a re-created source never sees its predecessor's. */
@@ -76,14 +71,14 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
   /** The high-water mark of every source, as last recorded here: what a fetch is judged against when it runs. */
   private final Map<String, String> marks = new ConcurrentHashMap<>();
 
-  public PolicySourceReconciler(KubernetesClient hub, GitFetcher fetcher, FetchQueue.Settings fetching, AcceptedRevisions accepted,
+  public PolicySourceReconciler(SecretCache secrets, GitFetcher fetcher, FetchQueue.Settings fetching, AcceptedRevisions accepted,
       TrustSyncMetrics metrics, EventRecorder events, Duration expiryWindow) {
-    this.hub = hub;
+    this.secrets = secrets;
     this.fetcher = fetcher;
     this.accepted = accepted;
     this.metrics = metrics;
     this.events = events;
-    this.expiryWindow = expiryWindow;
+    this.loader = new RevisionLoader(fetcher, expiryWindow);
     this.queue = fetching.queue(key -> {
       int slash = key.indexOf('/');
       triggers.propagateEvent(new ResourceID(key.substring(slash + 1), key.substring(0, slash)));
@@ -148,7 +143,7 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
     }
     GitSource git;
     try {
-      git = SourceCredentials.describe(source, hub);
+      git = SourceCredentials.describe(source, secrets);
     } catch (SourceCredentials.InvalidSourceException e) {
       return finish(source, previous, stalled(status, source, "InvalidSpec", e.getMessage()), interval);
     }
@@ -189,7 +184,7 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
   private SourceOutcome evaluate(Inputs queued) {
     // the mark as it is now, not as it was when this fetch was queued
     Inputs in = queued.withBaseline(marks.getOrDefault(queued.cacheKey(), queued.baseline()));
-    Restore restore = null;
+    RevisionLoader.Loaded restore = null;
     if (!in.inMemory() && in.lastAccepted() != null && accepted.get(in.key()).isEmpty()) {
       restore = restore(in);
       if (restore.revision() != null) {
@@ -231,9 +226,9 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
     if (fetched.commitId().equals(in.lastAccepted()) && (in.inMemory() || restored)) {
       return SourceOutcome.unchanged(in.generation(), in.baseline(), fetched);
     }
-    Validated validated;
+    RevisionLoader.Validated validated;
     try {
-      validated = validate(fetched);
+      validated = loader.validate(fetched);
     } catch (IOException e) {
       return SourceOutcome.rejected(in.generation(), in.baseline(), fetched, "ValidationFailed",
           "cannot read the policy repository at '" + (in.git().path().isEmpty() ? "/" : in.git().path()) + "' of commit "
@@ -246,59 +241,12 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
           "commit " + shortRev(fetched.commitId()) + " rejected: " + report.errors() + " error(s); first: "
               + first.place() + " " + first.ruleId() + ": " + first.message(), report);
     }
-    return SourceOutcome.accepted(in.generation(), in.baseline(), fetched, report, revision(in.key(), fetched, validated), rollback);
+    return SourceOutcome.accepted(in.generation(), in.baseline(), fetched, report, RevisionLoader.revision(in.key(), fetched, validated), rollback);
   }
 
-  /** The last accepted revision brought back, or why it could not be. */
-  private record Restore(AcceptedRevision revision, String problem) {}
-
-  /**
-   * After a restart nothing is in memory. The last accepted revision recorded in status is brought
-   * back from the local cache (a commit already in the clone needs no network), but only after
-   * the checks a new revision passes: its signature against the keys trusted now, its ancestry
-   * against the high-water mark, validation, and the files' digest against the one recorded when it
-   * was accepted. A commit signed by a key that was removed is not served. When the cache lacks
-   * the commit (a new pod) it is fetched by id within the source's timeout.
-   */
-  private Restore restore(Inputs in) {
-    String last = shortRev(in.lastAccepted());
-    try {
-      FetchResult restored = fetcher.fetch(in.cacheKey(), in.git().withRef(new GitRef.Commit(in.lastAccepted())), in.timeout(), in.baseline());
-      if (in.verify() && !restored.signature().trusted()) {
-        return new Restore(null, "the last accepted revision " + last + " no longer verifies with the trusted keys ("
-            + restored.signature().reason() + "), so it is not served");
-      }
-      if (restored.ancestry() == FetchResult.Ancestry.NOT_DESCENDANT && !restored.commitId().equals(in.rollbackTo())) {
-        return new Restore(null, "the last accepted revision " + last + " in status does not descend from the high-water mark "
-            + shortRev(in.baseline()) + ", so it is not served");
-      }
-      Validated validated = validate(restored);
-      if (!validated.report().accepted()) {
-        return new Restore(null, "the last accepted revision " + last + " no longer passes validation, so it is not served");
-      }
-      if (in.lastDigest() != null && !in.lastDigest().equals(validated.digest())) {
-        return new Restore(null, "the files of the last accepted revision " + last + " in the local cache have digest "
-            + validated.digest() + ", not " + in.lastDigest() + " as recorded when it was accepted, so they are not served;"
-            + " delete the cache folder to fetch them again");
-      }
-      return new Restore(revision(in.key(), restored, validated), null);
-    } catch (SourceException | IOException e) {
-      return new Restore(null, "could not restore the last accepted revision " + last + ": " + e.getMessage());
-    }
-  }
-
-  /** A validation report and the digest of the files it judged. */
-  private record Validated(ValidationReport report, String digest) {}
-
-  private Validated validate(FetchResult fetched) throws IOException {
-    ValidationOptions options = new ValidationOptions(Instant.now(), expiryWindow, RepositoryReader.DEFAULT_MAX_FILE_BYTES);
-    PolicyRepository repository = RepositoryReader.read(fetched.snapshotRoot());
-    return new Validated(RepositoryValidator.validate(repository, options), repository.digest());
-  }
-
-  private static AcceptedRevision revision(String key, FetchResult fetched, Validated validated) {
-    return new AcceptedRevision(key, fetched.commitId(), validated.digest(), fetched.commitTime(), Instant.now(),
-        validated.report().environments());
+  private RevisionLoader.Loaded restore(Inputs in) {
+    return loader.load(in.key(), in.cacheKey(), in.git(), in.timeout(),
+        new RevisionLoader.Expected(in.lastAccepted(), in.lastDigest(), in.baseline(), in.rollbackTo(), in.verify()));
   }
 
   /** Writes an outcome into status, memory, events and metrics. Runs on the reconcile thread. */

@@ -1,9 +1,9 @@
 package io.trustsync.operator.source;
 
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trustsync.crd.policysource.PolicySource;
 import io.trustsync.crd.policysource.PolicySourceSpec;
+import io.trustsync.operator.SecretCache;
 import io.trustsync.source.GitAuth;
 import io.trustsync.source.GitRef;
 import io.trustsync.source.GitSource;
@@ -24,7 +24,7 @@ final class SourceCredentials {
 
   private SourceCredentials() {}
 
-  static GitSource describe(PolicySource source, KubernetesClient hub) throws InvalidSourceException {
+  static GitSource describe(PolicySource source, SecretCache secrets) throws InvalidSourceException {
     PolicySourceSpec spec = source.getSpec();
     String namespace = source.getMetadata().getNamespace();
     if (spec == null || spec.url == null || spec.url.isBlank()) {
@@ -48,7 +48,7 @@ final class SourceCredentials {
       git = git.withPath(spec.path);
     }
     if (spec.secretRef != null && spec.secretRef.name != null) {
-      Map<String, String> data = secret(hub, namespace, spec.secretRef.name, "spec.secretRef");
+      Map<String, String> data = secret(secrets, namespace, spec.secretRef.name, "spec.secretRef");
       try {
         if (data.containsKey("identity")) {
           if (!data.containsKey("known_hosts")) {
@@ -71,7 +71,7 @@ final class SourceCredentials {
       if (spec.verify.secretRef == null || spec.verify.secretRef.name == null) {
         throw new InvalidSourceException("spec.verify.secretRef.name is not set; name the Secret holding the trusted PGP/SSH public keys");
       }
-      Map<String, String> keys = secret(hub, namespace, spec.verify.secretRef.name, "spec.verify.secretRef");
+      Map<String, String> keys = secret(secrets, namespace, spec.verify.secretRef.name, "spec.verify.secretRef");
       if (keys.isEmpty()) {
         throw new InvalidSourceException("Secret " + spec.verify.secretRef.name + " holds no keys; add the PGP (*.asc) or SSH (*.pub) public keys of the people allowed to merge");
       }
@@ -80,10 +80,10 @@ final class SourceCredentials {
     return git;
   }
 
-  static Map<String, String> secret(KubernetesClient hub, String namespace, String name, String field) throws InvalidSourceException {
+  static Map<String, String> secret(SecretCache secrets, String namespace, String name, String field) throws InvalidSourceException {
     Secret secret;
     try {
-      secret = hub.secrets().inNamespace(namespace).withName(name).get();
+      secret = secrets.get(namespace, name).orElse(null);
     } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
       throw new InvalidSourceException(e.getCode() == 403
           ? field + ": the operator may not read Secrets in namespace " + namespace + "; grant it there (see docs/security.md, tenant namespaces)"
