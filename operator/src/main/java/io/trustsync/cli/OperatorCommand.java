@@ -51,7 +51,7 @@ import picocli.CommandLine.Option;
       "  trustsync operator --install-crds                      # try it against the current context",
       "  trustsync operator --namespace trustsync-system --leader-election --lease-namespace trustsync-system"
     })
-final class OperatorCommand implements Callable<Integer> {
+public final class OperatorCommand implements Callable<Integer> {
   @Option(names = "--kubeconfig", paramLabel = "FILE", description = "kubeconfig of the hub. Default: $KUBECONFIG, ~/.kube/config or in-cluster.")
   Path kubeconfig;
 
@@ -229,8 +229,8 @@ final class OperatorCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Flags to settings; a bad value is a usage error naming the flag. */
-  TrustSyncOperator.Settings settings() {
+  /** Flags to settings; a bad value is a usage error naming the flag. Tests check the shipped manifests' arguments with it. */
+  public TrustSyncOperator.Settings settings() {
     if (leaderElection && !(retryPeriod.compareTo(renewDeadline) < 0 && renewDeadline.compareTo(leaseDuration) < 0)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--retry-period < --renew-deadline < --lease-duration must hold");
     }

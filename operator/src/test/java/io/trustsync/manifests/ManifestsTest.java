@@ -37,6 +37,7 @@ class ManifestsTest {
   void everyKustomizationRendersAndIsAcceptedByServerSideApplyDryRun() {
     Map<String, LocalControlPlane> where = Map.of(
         "hub", fleet.hub(), "hub-all-namespaces", fleet.hub(), "hub-metrics-auth", fleet.hub(), "member", fleet.member(0),
+        "hub-sharded", fleet.hub(),
         "monitoring", fleet.hub());
     where.forEach((name, plane) -> {
       List<HasMetadata> objects = Manifests.load(plane.client(), Manifests.kustomize(name));
@@ -116,8 +117,44 @@ class ManifestsTest {
   }
 
   @Test
+  void theShardedKustomizationRunsEveryShardUnderItsOwnLease() {
+    List<HasMetadata> sharded = Manifests.load(fleet.hub().client(), Manifests.kustomize("hub-sharded"));
+    Map<String, Deployment> deployments = new java.util.TreeMap<>();
+    sharded.stream().filter(o -> o instanceof Deployment).forEach(o -> deployments.put(o.getMetadata().getName(), (Deployment) o));
+    assertThat(deployments).containsOnlyKeys("trustsync", "trustsync-shard-b", "trustsync-shard-c");
+    Map<String, String> leases = new java.util.TreeMap<>();
+    for (HasMetadata object : sharded) {
+      if (object instanceof io.fabric8.kubernetes.api.model.rbac.Role role) {
+        role.getRules().stream().filter(r -> r.getResources().contains("leases") && !r.getResourceNames().isEmpty())
+            .forEach(r -> leases.put(role.getMetadata().getName(), String.join(",", r.getResourceNames())));
+      }
+    }
+    assertThat(leases).containsEntry("trustsync-leader-election", "trustsync-leader")
+        .containsEntry("trustsync-shard-leader-election-b", "trustsync-leader-b")
+        .containsEntry("trustsync-shard-leader-election-c", "trustsync-leader-c");
+    for (String key : List.of("b", "c")) {
+      Deployment shard = deployments.get("trustsync-shard-" + key);
+      var args = shard.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs();
+      // the command line accepts them, and they come to this shard's key and Lease
+      var command = new picocli.CommandLine(new io.trustsync.cli.TrustSyncCommand());
+      var parsed = command.parseArgs(args.toArray(String[]::new));
+      var settings = ((io.trustsync.cli.OperatorCommand) parsed.subcommand().commandSpec().userObject()).settings();
+      assertThat(settings.sharding().key()).isEqualTo(key);
+      assertThat(settings.leaderElection().leaseName()).isEqualTo("trustsync-leader-" + key);
+      assertThat(settings.http().webhooks()).isNull();
+      // its pods are its own: neither the default shard's Deployment nor the other shard selects them
+      var podLabels = shard.getSpec().getTemplate().getMetadata().getLabels();
+      deployments.forEach((name, other) -> {
+        if (!name.equals(shard.getMetadata().getName())) {
+          assertThat(podLabels.entrySet().containsAll(other.getSpec().getSelector().getMatchLabels().entrySet())).as(name).isFalse();
+        }
+      });
+    }
+  }
+
+  @Test
   void noOverlayLetsTheOperatorReadSecretsClusterWide() {
-    for (String overlay : List.of("hub", "hub-all-namespaces", "hub-metrics-auth")) {
+    for (String overlay : List.of("hub", "hub-all-namespaces", "hub-metrics-auth", "hub-sharded")) {
       List<HasMetadata> objects = Manifests.load(fleet.hub().client(), Manifests.kustomize(overlay));
       Map<String, io.fabric8.kubernetes.api.model.rbac.ClusterRole> roles = new java.util.HashMap<>();
       objects.stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.rbac.ClusterRole)
