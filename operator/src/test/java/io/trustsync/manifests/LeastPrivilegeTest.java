@@ -253,6 +253,7 @@ class LeastPrivilegeTest {
         "patch memberclusters.trustsync.io --subresource=status -n trustsync-system",
         "update policysources.trustsync.io --subresource=finalizers -n trustsync-system",
         "create events -n trustsync-system",
+        "patch events -n trustsync-system",
         "create trustdistributiontargets.trustsync.io -n trustsync-system",
         "delete trustdistributiontargets.trustsync.io -n trustsync-system",
         "patch trustdistributiontargets.trustsync.io --subresource=status -n trustsync-system",
