@@ -45,7 +45,7 @@ public final class LocalTrustSync implements AutoCloseable {
   private final LocalFleet fleet;
   private final LocalGitServer git;
   private final LocalGitRepository repository;
-  private final TrustSyncOperator operator;
+  private TrustSyncOperator operator;
   private final Path workDirectory;
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -59,6 +59,27 @@ public final class LocalTrustSync implements AutoCloseable {
 
   /** Starts everything; {@code progress} hears what is happening, for a person watching. */
   public static LocalTrustSync start(int members, Consumer<String> progress) {
+    LocalTrustSync local = prepare(members, progress);
+    try {
+      local.startOperator(progress);
+    } catch (IOException | RuntimeException e) {
+      local.close();
+      throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+    }
+    return local;
+  }
+
+  /** The operator, started on what {@link #prepare} set up (the benchmark measures before and after). */
+  public synchronized TrustSyncOperator startOperator(Consumer<String> progress) throws IOException {
+    if (operator == null) {
+      operator = TrustSyncOperator.start(hub(), settings(workDirectory.resolve("cache")));
+      progress.accept("operator metrics on http://127.0.0.1:" + operator.metricsPort() + "/metrics");
+    }
+    return operator;
+  }
+
+  /** The hub, the members and the Git server, without the operator. */
+  public static LocalTrustSync prepare(int members, Consumer<String> progress) {
     progress.accept("starting a hub and " + members + " member clusters (etcd + kube-apiserver each, on loopback)...");
     LocalFleet fleet = LocalFleet.start(members);
     try {
@@ -69,9 +90,8 @@ public final class LocalTrustSync implements AutoCloseable {
       LocalGitServer git = LocalGitServer.launch();
       LocalGitRepository repository = git.createRepository("policies");
       Path work = Files.createTempDirectory("trustsync-local");
-      TrustSyncOperator operator = TrustSyncOperator.start(hub, settings(work.resolve("cache")));
-      progress.accept("Git server on https://127.0.0.1:" + git.httpsPort() + ", operator metrics on http://127.0.0.1:" + operator.metricsPort() + "/metrics");
-      return new LocalTrustSync(fleet, git, repository, operator, work);
+      progress.accept("Git server on https://127.0.0.1:" + git.httpsPort());
+      return new LocalTrustSync(fleet, git, repository, null, work);
     } catch (IOException | RuntimeException e) {
       fleet.close();
       throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
@@ -124,18 +144,23 @@ public final class LocalTrustSync implements AutoCloseable {
     return new TreeMap<>(GitCommit.fromDirectory(folder).files());
   }
 
-  /** Registers a member cluster as a MemberCluster named {@code name} with these labels. */
+  /** Registers a member cluster as a MemberCluster named {@code name} with these labels, with the administrator's credentials. */
   public void register(LocalControlPlane member, String name, Map<String, String> labels) {
+    register(name, labels, member.kubeconfig(), "5s");
+  }
+
+  /** Registers a member cluster whose kubeconfig Secret holds {@code kubeconfig} (credentials of its own), probed every {@code probeInterval}. */
+  public void register(String name, Map<String, String> labels, String kubeconfig, String probeInterval) {
     KubernetesClient hub = hub();
     String secret = name + "-kubeconfig";
     hub.secrets().inNamespace(NAMESPACE).resource(new SecretBuilder().withNewMetadata().withName(secret).withNamespace(NAMESPACE).endMetadata()
-        .withStringData(Map.of("kubeconfig", member.kubeconfig())).build()).serverSideApply();
+        .withStringData(Map.of("kubeconfig", kubeconfig)).build()).serverSideApply();
     MemberCluster cluster = new MemberCluster();
     cluster.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE).withLabels(labels).build());
     cluster.setSpec(new MemberClusterSpec());
     cluster.getSpec().kubeconfigSecretRef = new MemberClusterSpec.KubeconfigSecretReference();
     cluster.getSpec().kubeconfigSecretRef.name = secret;
-    cluster.getSpec().probeInterval = "5s";
+    cluster.getSpec().probeInterval = probeInterval;
     hub.resource(cluster).serverSideApply();
   }
 
@@ -226,7 +251,9 @@ public final class LocalTrustSync implements AutoCloseable {
 
   @Override
   public void close() {
-    operator.close();
+    if (operator != null) {
+      operator.close();
+    }
     git.close();
     fleet.close();
   }

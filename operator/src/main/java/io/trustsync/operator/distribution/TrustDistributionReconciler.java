@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -65,6 +67,7 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
   private static final Duration RESYNC = Duration.ofMinutes(5);
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final int TARGET_WRITES = 8;
+  static final Duration STATUS_SPACING = Duration.ofMillis(500);
 
   private final MemberDirectory members;
   private final MemberConnections connections;
@@ -75,6 +78,8 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
   /** Selectors of the distributions seen, so a MemberCluster change wakes only the distributions it concerns. */
   private final Map<ResourceID, LabelSelector> selectors = new ConcurrentHashMap<>();
   private final Map<String, String> renderingWarningsSeen = new ConcurrentHashMap<>();
+  /** When each distribution's status was last written (monotonic clock). */
+  private final Map<ResourceID, Long> statusWrittenAt = new ConcurrentHashMap<>();
   private final ExecutorService writers = Executors.newFixedThreadPool(TARGET_WRITES, Thread.ofPlatform().daemon().name("target-writes").factory());
   private volatile SimpleInboundEventSource<TrustDistribution> triggers = new SimpleInboundEventSource<>("distribution-triggers");
 
@@ -184,13 +189,18 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
       used.putIfAbsent(targetNamespace, rendered.rendering());
       desired.put(memberName, target(distribution, member, revision, profile, targetNamespace, rendered.digest()));
     }
+    renderings.retainOnly(sourceKey, revision.revision());
     // write what changed, a few at a time: a commit touches every target's spec, and nothing else on the hub
     KubernetesClient hub = context.getClient();
     List<Future<?>> writes = new ArrayList<>();
     desired.forEach((memberName, target) -> {
       TrustDistributionTarget current = existing.get(memberName);
-      if (current == null || !sameSpec(current.getSpec(), target.getSpec()) || !Objects.equals(current.getMetadata().getLabels(), target.getMetadata().getLabels())) {
-        writes.add(writers.submit(() -> hub.resource(target).fieldManager("trustsync").forceConflicts().serverSideApply()));
+      if (current == null) {
+        writes.add(writers.submit(() -> create(hub, target)));
+      } else if (!sameSpec(current.getSpec(), target.getSpec()) || !Objects.equals(current.getMetadata().getLabels(), target.getMetadata().getLabels())) {
+        // a merge patch of spec and labels: the cheapest write, and a commit makes one per cluster
+        writes.add(writers.submit(() -> hub.resources(TrustDistributionTarget.class).inNamespace(namespace)
+            .withName(target.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON_MERGE), specPatch(target))));
       }
     });
     for (TrustDistributionTarget gone : existing.values()) {
@@ -222,6 +232,32 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
     reportRenderingWarnings(distribution, revision, used.values());
     TrustDistributionStatus status = DistributionStatus.of(distribution, revision.revision(), views, Boolean.TRUE.equals(spec.suspend), Instant.now());
     return patch(distribution, status, RESYNC);
+  }
+
+  private static TrustDistributionTarget create(KubernetesClient hub, TrustDistributionTarget target) {
+    try {
+      return hub.resource(target).create();
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      // there already (the informer had not seen it yet): make it what it must be
+      return hub.resource(target).fieldManager("trustsync").forceConflicts().serverSideApply();
+    }
+  }
+
+  private static String specPatch(TrustDistributionTarget target) {
+    var mapper = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper();
+    var patch = mapper.createObjectNode();
+    patch.putObject("metadata").set("labels", mapper.valueToTree(target.getMetadata().getLabels()));
+    com.fasterxml.jackson.databind.node.ObjectNode spec = mapper.valueToTree(target.getSpec());
+    for (java.lang.reflect.Field field : TrustDistributionTargetSpec.class.getFields()) {
+      if (!spec.has(field.getName())) {
+        spec.putNull(field.getName()); // a merge patch keeps what it does not mention: a cleared field must say so
+      }
+    }
+    patch.set("spec", spec);
+    return patch.toString();
   }
 
   private static TrustDistributionTarget target(TrustDistribution distribution, MemberCluster member, AcceptedRevision revision, Profile profile,
@@ -257,9 +293,12 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
     return target;
   }
 
-  private static boolean sameSpec(TrustDistributionTargetSpec a, TrustDistributionTargetSpec b) {
-    var mapper = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper();
-    return mapper.valueToTree(a).equals(mapper.valueToTree(b));
+  /** Field by field, not through JSON: a distribution of a thousand clusters compares a thousand specs per reconcile. */
+  static boolean sameSpec(TrustDistributionTargetSpec a, TrustDistributionTargetSpec b) {
+    return Objects.equals(a.distribution, b.distribution) && Objects.equals(a.member, b.member) && Objects.equals(a.source, b.source)
+        && Objects.equals(a.revision, b.revision) && Objects.equals(a.environment, b.environment) && Objects.equals(a.profile, b.profile)
+        && Objects.equals(a.targetNamespace, b.targetNamespace) && Objects.equals(a.renderingDigest, b.renderingDigest)
+        && Objects.equals(a.driftMode, b.driftMode) && Objects.equals(a.prune, b.prune) && Objects.equals(a.suspend, b.suspend);
   }
 
   private void reportRenderingWarnings(TrustDistribution distribution, AcceptedRevision revision, Iterable<Rendering> renderings) {
@@ -278,6 +317,15 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
     if (distribution.getStatus() != null && mapper.valueToTree(distribution.getStatus()).equals(mapper.valueToTree(status))) {
       return UpdateControl.<TrustDistribution>noUpdate().rescheduleAfter(after);
     }
+    // While a commit rolls out every target's status changes, and each change wakes this reconcile:
+    // the aggregate is written at most once per STATUS_SPACING, the last state always.
+    ResourceID id = ResourceID.fromResource(distribution);
+    long now = System.nanoTime();
+    Long last = statusWrittenAt.get(id);
+    if (distribution.getStatus() != null && last != null && now - last < STATUS_SPACING.toNanos()) {
+      return UpdateControl.<TrustDistribution>noUpdate().rescheduleAfter(Duration.ofNanos(STATUS_SPACING.toNanos() - (now - last)).plusMillis(1));
+    }
+    statusWrittenAt.put(id, now);
     distribution.setStatus(status);
     return UpdateControl.patchStatus(distribution).rescheduleAfter(after);
   }
@@ -288,6 +336,7 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
     Set<TrustDistributionTarget> targets = context.getSecondaryResources(TrustDistributionTarget.class);
     selectors.remove(ResourceID.fromResource(distribution));
     targeted.remove(ResourceID.fromResource(distribution));
+    statusWrittenAt.remove(ResourceID.fromResource(distribution));
     renderingWarningsSeen.keySet().removeIf(k -> k.startsWith(key(distribution) + "|"));
     if (targets.isEmpty()) {
       return DeleteControl.defaultDelete();

@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.trustsync.crd.membercluster.MemberCluster;
 import io.trustsync.crd.membercluster.MemberClusterSpec;
@@ -42,6 +41,7 @@ public final class MemberConnections implements AutoCloseable {
   private final KubernetesClient hub;
   private final Access access;
   private final SecretCache secrets;
+  private final MemberHttpClients http = new MemberHttpClients();
   /** Member key -> fingerprint of its kubeconfig; members with identical kubeconfigs share a client. */
   private final Map<String, String> fingerprints = new ConcurrentHashMap<>();
   private final Map<String, KubernetesClient> clients = new ConcurrentHashMap<>();
@@ -147,14 +147,30 @@ public final class MemberConnections implements AutoCloseable {
 
   private KubernetesClient hubClient() {
     // the hub's own credentials, but fenced and with member timeouts like every member
-    return clients.computeIfAbsent("hub", k -> build(hub.getConfiguration()));
+    return clients.computeIfAbsent("hub", k -> {
+      try {
+        return build(hub.getConfiguration());
+      } catch (MemberConfigurationException e) {
+        throw new IllegalStateException(e.getMessage());
+      }
+    });
   }
 
-  private KubernetesClient build(Config config) {
+  private KubernetesClient build(Config config) throws MemberConfigurationException {
     Config tuned = tuned(config, access.fence().writeTimeout());
     tuned.setUserAgent(access.userAgent());
-    return new KubernetesClientBuilder().withConfig(tuned)
-        .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor(WriteFence.NAME, new WriteFence(access.fence())))
+    javax.net.ssl.TrustManager[] trust = MemberTls.onlyTheClusterCa(tuned);
+    return http.builder().withConfig(tuned)
+        .withHttpClientBuilderConsumer(builder -> {
+          builder.addOrReplaceInterceptor(WriteFence.NAME, new WriteFence(access.fence()));
+          if (trust != null) {
+            try {
+              builder.sslContext(io.fabric8.kubernetes.client.internal.SSLUtils.keyManagers(tuned), trust);
+            } catch (Exception e) {
+              throw new IllegalStateException("the kubeconfig's client credentials cannot be loaded: " + e.getClass().getSimpleName());
+            }
+          }
+        })
         .build();
   }
 
@@ -206,5 +222,6 @@ public final class MemberConnections implements AutoCloseable {
     clients.values().forEach(KubernetesClient::close);
     clients.clear();
     fingerprints.clear();
+    http.close();
   }
 }

@@ -40,7 +40,7 @@ public final class Renderings {
 
   /** The rendering of {@code environment} of the revision into {@code namespace}, labelled for the distribution. */
   public Rendered of(AcceptedRevision revision, AcceptedEnvironment environment, Profile profile, String namespace, String distributionLabel) {
-    String key = revision.revision() + "|" + environment.name() + "|" + profile.id() + "|" + namespace + "|" + distributionLabel;
+    String key = revision.source() + "|" + revision.revision() + "|" + environment.name() + "|" + profile.id() + "|" + namespace + "|" + distributionLabel;
     synchronized (cache) {
       Rendered cached = cache.get(key);
       if (cached != null) {
@@ -56,13 +56,23 @@ public final class Renderings {
     return rendered;
   }
 
-  /** Drops the renderings of revisions of a source other than the one now accepted. */
-  public void retain(String revision, java.util.Set<String> revisionsInUse) {
+  /**
+   * Drops the renderings of a source's other revisions: once targets name the accepted revision
+   * nothing renders an older one again, and a fleet with a namespace per cluster would otherwise
+   * keep a thousand renderings per past commit.
+   */
+  public void retainOnly(String source, String revision) {
+    String keep = source + "|" + revision + "|";
+    String ofSource = source + "|";
     synchronized (cache) {
-      cache.keySet().removeIf(key -> {
-        String rev = key.substring(0, key.indexOf('|'));
-        return !rev.equals(revision) && !revisionsInUse.contains(rev);
-      });
+      cache.keySet().removeIf(key -> key.startsWith(ofSource) && !key.startsWith(keep));
+    }
+  }
+
+  /** How many renderings are cached: for tests and the benchmark. */
+  public int size() {
+    synchronized (cache) {
+      return cache.size();
     }
   }
 

@@ -206,8 +206,14 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
       fail(pass, State.Unreachable, member.getStatus().message == null ? "API server unreachable" : member.getStatus().message);
       pass.reschedule = Duration.ofSeconds(30);
     } else if (revision == null || !revision.revision().equals(spec.revision)) {
-      pass.state = State.Applying;
-      pass.message = "waiting for revision " + shortRev(spec.revision) + " of PolicySource " + spec.source;
+      if (previous.state != null && spec.revision.equals(previous.appliedRevision)) {
+        // the cluster holds this revision already (a restart, before the source is loaded): nothing changed for it
+        pass.state = State.valueOf(previous.state);
+        pass.message = previous.message;
+      } else {
+        pass.state = State.Applying;
+        pass.message = "waiting for revision " + shortRev(spec.revision) + " of PolicySource " + spec.source;
+      }
       pass.reschedule = WAIT;
     } else {
       try {
@@ -228,6 +234,9 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
     TrustDistributionTargetStatus status = status(target, previous, pass);
     if (!Objects.equals(previous.state, status.state) || !Objects.equals(previous.appliedRevision, status.appliedRevision)) {
       metrics.syncState(distributionKey, spec.member, status.state);
+    }
+    // an event when a cluster's state changes; the revision it runs is in status, not an event per cluster per commit
+    if (!Objects.equals(previous.state, status.state)) {
       boolean bad = status.state.equals("Failed") || status.state.equals("Unreachable") || status.state.equals("Drifted");
       String message = "cluster " + spec.member + " is " + status.state
           + (status.appliedRevision == null ? "" : " at " + shortRev(status.appliedRevision))
@@ -283,7 +292,11 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
           live.put(object.id(), current);
         }
         if (newContent) {
-          toApply.add(object);
+          // new content for the cluster, but only the objects whose content changed are written:
+          // a commit that changes the policy does not rewrite every trust store
+          if (current == null || !LiveComparison.differences(object, current).isEmpty()) {
+            toApply.add(object);
+          }
           continue;
         }
         if (current == null) {
