@@ -146,11 +146,18 @@ public final class TrustSyncMetrics {
         .tag("distribution", distribution).publishPercentileHistogram().register(registry).record(duration);
   }
 
+  /**
+   * A cluster left a distribution: its series go, and the values behind its gauges too, so that
+   * if it is selected again its gauges are registered again (not left pointing at removed meters).
+   */
   public void forgetCluster(String distribution, String cluster) {
     registry.getMeters().stream()
         .filter(m -> distribution.equals(m.getId().getTag("distribution")) && cluster.equals(m.getId().getTag("cluster")))
         .toList()
-        .forEach(registry::remove);
+        .forEach(meter -> {
+          registry.remove(meter);
+          values.remove(meter.getId().getName() + Tags.of(meter.getId().getTags()));
+        });
   }
 
   /** trustsync_certificate_not_after_seconds for every certificate of every accepted environment. */

@@ -11,6 +11,7 @@ import java.util.Map;
 public record AcceptedRevision(String source, String revision, String digest, Instant commitTime, Instant acceptedAt,
     Map<String, AcceptedEnvironment> environments) {
   public AcceptedRevision {
-    environments = Map.copyOf(environments);
+    // sorted, as the validation report has them: Map.copyOf would reorder them in every JVM run
+    environments = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(environments));
   }
 }

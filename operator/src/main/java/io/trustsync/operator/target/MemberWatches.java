@@ -10,7 +10,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.trustsync.crd.target.TrustDistributionTarget;
 import io.trustsync.rendering.RenderedKind;
 import java.time.Instant;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -29,6 +29,8 @@ final class MemberWatches {
   private final Map<String, String> distributions = new ConcurrentHashMap<>();
   /** Event source name -> the targets using it. */
   private final Map<String, Set<String>> users = new ConcurrentHashMap<>();
+  /** Target key -> the event sources it uses: a release looks at a target's few watches, not at the fleet's. */
+  private final Map<String, Set<String>> byTarget = new ConcurrentHashMap<>();
   /** One lock per watch name: two targets of one member register it once, and other members never wait. */
   private final Map<String, Object> registering = new ConcurrentHashMap<>();
   /** Target key -> when a watch last reported a change of one of its objects (the start of drift latency). */
@@ -57,6 +59,7 @@ final class MemberWatches {
       String clientId, KubernetesClient client, RenderedKind kind, String namespace, String targetKey) {
     String name = name(member, clientId, kind, namespace);
     users.computeIfAbsent(name, n -> ConcurrentHashMap.newKeySet()).add(targetKey);
+    byTarget.computeIfAbsent(targetKey, k -> ConcurrentHashMap.newKeySet()).add(name);
     synchronized (registering.computeIfAbsent(name, n -> new Object())) {
       return register(context, name, member, client, kind, namespace);
     }
@@ -98,37 +101,37 @@ final class MemberWatches {
 
   /** The target no longer uses these watches (deleted, or moved to another namespace, kind or client). */
   void release(Context<TrustDistributionTarget> context, String targetKey, Set<String> keep) {
-    for (var entry : users.entrySet()) {
-      if (keep.contains(entry.getKey())) {
+    Set<String> used = byTarget.getOrDefault(targetKey, Set.of());
+    for (String name : List.copyOf(used)) {
+      if (keep.contains(name)) {
         continue;
       }
-      Set<String> using = entry.getValue();
-      if (using.remove(targetKey) && using.isEmpty()) {
-        users.remove(entry.getKey());
-        registering.remove(entry.getKey());
+      used.remove(name);
+      Set<String> using = users.get(name);
+      if (using != null && using.remove(targetKey) && using.isEmpty()) {
+        users.remove(name);
+        registering.remove(name);
         try {
-          context.eventSourceRetriever().dynamicallyDeRegisterEventSource(entry.getKey());
+          context.eventSourceRetriever().dynamicallyDeRegisterEventSource(name);
         } catch (RuntimeException e) {
           // already gone
         }
       }
     }
+    if (used.isEmpty()) {
+      byTarget.remove(targetKey);
+    }
   }
 
   /** The names of the watches this target uses now. */
   Set<String> usedBy(String targetKey) {
-    Set<String> names = new HashSet<>();
-    users.forEach((name, using) -> {
-      if (using.contains(targetKey)) {
-        names.add(name);
-      }
-    });
-    return names;
+    return Set.copyOf(byTarget.getOrDefault(targetKey, Set.of()));
   }
 
   /** Forget every watch (the reconcilers stopped: their event sources went with them). */
   void clear() {
     users.clear();
+    byTarget.clear();
     registering.clear();
     lastChange.clear();
   }

@@ -423,7 +423,7 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
       drift.detectedAt = seen.truncatedTo(ChronoUnit.SECONDS).toString();
       pass.drift.add(drift);
     }
-    metrics.driftEvent(spec.distribution, spec.member, change);
+    metrics.driftEvent(namespaceKey(target), spec.member, change);
     metrics.driftLatency("detection", Duration.between(seen, Instant.now()));
     observers.forEach(o -> o.driftDetected(spec.distribution, spec.member, object, change, fields, willCorrect));
   }
