@@ -205,8 +205,8 @@ public final class TrustSyncOperator implements AutoCloseable {
         .withCloseClientOnStop(false)
         .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()))
         .withConcurrentReconciliationThreads(8)
-        // status through a JSON patch of what changed, not server-side apply: cheaper for the hub at a thousand targets
-        .withUseSSAToPatchPrimaryResource(false)
+        // Status stays server-side applied (JOSDK's default): a JSON patch computed against a cached
+        // copy that lags the last write can corrupt lists such as a target's inventory.
         // a member that is down must not stop the operator, nor hold a reconcile thread for long
         .withStopOnInformerErrorDuringStartup(false)
         .withCacheSyncTimeout(Duration.ofSeconds(10)));
