@@ -1,5 +1,11 @@
 package io.trustsync.operator;
 
+import io.trustsync.operator.shared.TrustSyncMetrics;
+import io.trustsync.operator.shared.Tenancy;
+import io.trustsync.operator.shared.Sharding;
+import io.trustsync.operator.shared.SecretCache;
+import io.trustsync.operator.shared.EventRecorder;
+import io.trustsync.operator.shared.BundledCrds;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;

@@ -1,5 +1,6 @@
 package io.trustsync.operator.distribution;
 
+import io.trustsync.status.DistributionStatus;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -26,9 +27,9 @@ import io.trustsync.crd.distribution.TrustDistributionStatus;
 import io.trustsync.crd.membercluster.MemberCluster;
 import io.trustsync.crd.target.TrustDistributionTarget;
 import io.trustsync.crd.target.TrustDistributionTargetSpec;
-import io.trustsync.operator.EventRecorder;
+import io.trustsync.operator.shared.EventRecorder;
 import io.trustsync.operator.SpecOrRequestFilter;
-import io.trustsync.operator.TrustSyncMetrics;
+import io.trustsync.operator.shared.TrustSyncMetrics;
 import io.trustsync.operator.member.MemberConnections;
 import io.trustsync.operator.member.MemberDirectory;
 import io.trustsync.operator.source.AcceptedRevision;
@@ -39,7 +40,7 @@ import io.trustsync.rendering.Ownership;
 import io.trustsync.rendering.Profile;
 import io.trustsync.rendering.Rendering;
 import io.trustsync.validation.AcceptedEnvironment;
-import io.trustsync.validation.Finding;
+import io.trustsync.findings.Finding;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -267,9 +268,9 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(TargetNames.OWNER_LABEL, TargetNames.labelValue(distribution.getMetadata().getName()));
     labels.put(TargetNames.MEMBER_LABEL, TargetNames.labelValue(member.getMetadata().getName()));
-    String shardKey = member.getMetadata().getLabels() == null ? null : member.getMetadata().getLabels().get(io.trustsync.operator.Sharding.LABEL);
+    String shardKey = member.getMetadata().getLabels() == null ? null : member.getMetadata().getLabels().get(io.trustsync.operator.shared.Sharding.LABEL);
     if (shardKey != null) {
-      labels.put(io.trustsync.operator.Sharding.LABEL, shardKey);
+      labels.put(io.trustsync.operator.shared.Sharding.LABEL, shardKey);
     }
     TrustDistributionTarget target = new TrustDistributionTarget();
     target.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(distribution.getMetadata().getNamespace()).withLabels(labels)

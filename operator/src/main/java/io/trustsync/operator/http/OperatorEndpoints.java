@@ -1,6 +1,6 @@
 package io.trustsync.operator.http;
 
-import io.trustsync.operator.TrustSyncMetrics;
+import io.trustsync.operator.shared.TrustSyncMetrics;
 import io.trustsync.operator.http.BoundedHttpServer.Request;
 import io.trustsync.operator.http.BoundedHttpServer.Response;
 import io.trustsync.source.WebhookSignatures;

@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.trustsync.crd.policysource.PolicySource;
-import io.trustsync.operator.SecretData;
+import io.trustsync.operator.shared.SecretData;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;

@@ -8,7 +8,7 @@ import io.trustsync.source.GitRef;
 import io.trustsync.source.GitSource;
 import io.trustsync.source.SourceException;
 import io.trustsync.validation.RepositoryValidator;
-import io.trustsync.validation.ValidationOptions;
+import io.trustsync.findings.ValidationOptions;
 import io.trustsync.validation.ValidationReport;
 import java.io.IOException;
 import java.time.Duration;

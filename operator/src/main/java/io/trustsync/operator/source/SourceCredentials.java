@@ -3,7 +3,7 @@ package io.trustsync.operator.source;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.trustsync.crd.policysource.PolicySource;
 import io.trustsync.crd.policysource.PolicySourceSpec;
-import io.trustsync.operator.SecretCache;
+import io.trustsync.operator.shared.SecretCache;
 import io.trustsync.source.GitAuth;
 import io.trustsync.source.GitRef;
 import io.trustsync.source.GitSource;
@@ -92,6 +92,6 @@ final class SourceCredentials {
     if (secret == null) {
       throw new InvalidSourceException(field + ": Secret " + namespace + "/" + name + " does not exist");
     }
-    return io.trustsync.operator.SecretData.of(secret);
+    return io.trustsync.operator.shared.SecretData.of(secret);
   }
 }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.trustsync.operator.distribution.Differences;
+import io.trustsync.status.Differences;
 import io.trustsync.rendering.RenderedObject;
 import java.util.List;
 import java.util.Map;

@@ -3,7 +3,7 @@ package io.trustsync.operator.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.trustsync.operator.TrustSyncMetrics;
+import io.trustsync.operator.shared.TrustSyncMetrics;
 import io.trustsync.source.WebhookSignatures;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,0 +1,82 @@
+package io.trustsync.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code trustsync} executable: one entry point, one subcommand per job. */
+@Command(
+    name = "trustsync",
+    mixinStandardHelpOptions = true,
+    versionProvider = TrustSyncCommand.Version.class,
+    description = {
+      "Keeps the Notation trust policy and trust stores of many Kubernetes clusters equal to one Git repository.",
+      "",
+      "Start with:  trustsync validate policy-repo-example",
+      "             trustsync render policy-repo-example --env production"
+    },
+    subcommands = {ValidateCommand.class, RenderCommand.class, DiffCommand.class, OperatorCommand.class, CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:success, no error findings", "1:error findings (the revision would be rejected)", "2:usage or I/O error"})
+public final class TrustSyncCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    // Short commands print findings, not logs; the operator logs at info. TRUSTSYNC_LOG_LEVEL overrides.
+    String level = System.getenv().getOrDefault("TRUSTSYNC_LOG_LEVEL", args.length > 0 && args[0].equals("operator") ? "info" : "warn");
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
+    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line with the given streams; returns the exit code. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine commandLine = new CommandLine(new TrustSyncCommand());
+    // demo and bench, when the development jar (the test kit) is on the class path; a deployment's jar has neither
+    for (ExtraCommands extra : java.util.ServiceLoader.load(ExtraCommands.class)) {
+      extra.commands().forEach(commandLine::addSubcommand);
+    }
+    commandLine.setOut(out);
+    commandLine.setErr(err);
+    commandLine.setParameterExceptionHandler((exception, arguments) -> {
+      // One line saying what was wrong and where to read more; the full usage text buries it.
+      CommandLine cmd = exception.getCommandLine();
+      cmd.getErr().println("trustsync: " + exception.getMessage().lines().findFirst().orElse("invalid arguments")
+          + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+      return cmd.getCommandSpec().exitCodeOnInvalidInput();
+    });
+    commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
+      // A person gets one line that says what failed, never a stack trace.
+      cmd.getErr().println("trustsync: " + describe(exception));
+      if (System.getenv("TRUSTSYNC_DEBUG") != null) {
+        exception.printStackTrace(cmd.getErr());
+      }
+      return 2;
+    });
+    return commandLine.execute(args);
+  }
+
+  private static String describe(Exception exception) {
+    String message = exception.getMessage();
+    if (exception instanceof java.nio.file.NoSuchFileException) {
+      return "no such file or directory: " + message;
+    }
+    if (exception instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied: " + message;
+    }
+    return message != null ? message : exception.getClass().getSimpleName();
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = TrustSyncCommand.class.getPackage().getImplementationVersion();
+      return new String[] {"trustsync " + (version != null ? version : "development build")};
+    }
+  }
+}

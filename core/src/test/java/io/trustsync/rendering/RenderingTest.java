@@ -1,0 +1,222 @@
+package io.trustsync.rendering;
+
+import static io.trustsync.truststore.TestRepository.policy;
+import static io.trustsync.truststore.TestRepository.statement;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trustsync.repository.RepositoryReader;
+import io.trustsync.truststore.TestCertificates;
+import io.trustsync.truststore.TestCertificates.Issued;
+import io.trustsync.truststore.TestRepository;
+import io.trustsync.validation.AcceptedEnvironment;
+import io.trustsync.findings.Finding;
+import io.trustsync.validation.RepositoryValidator;
+import io.trustsync.findings.ValidationOptions;
+import io.trustsync.validation.ValidationReport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RenderingTest {
+  private static final ValidationOptions OPTIONS = ValidationOptions.at(TestCertificates.NOW);
+  /** RFC 1123 subdomain, what Kubernetes requires of object names. */
+  private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
+  private static Issued acmeRoot;
+  private static Issued tsaRoot;
+
+  @TempDir Path temp;
+
+  @BeforeAll
+  static void issue() {
+    acmeRoot = TestCertificates.root("Acme Root CA").issue();
+    tsaRoot = TestCertificates.root("Acme TSA Root").issue();
+  }
+
+  /** A repository whose production environment uses a shared CA store and a local TSA store. */
+  private TestRepository repository(String folder, Issued ca, String level) {
+    return new TestRepository(temp.resolve(folder))
+        .sharedStore("ca", "acme-root", ca)
+        .store("production", "tsa", "acme-tsa", tsaRoot)
+        .policy("production", policy(
+            statement("release", "registry.acme.example/app", level, List.of("ca:acme-root", "tsa:acme-tsa"),
+                "x509.subject: C=US, ST=WA, O=Acme, CN=Release"),
+            statement("everything-else", "*", "skip")));
+  }
+
+  private static AcceptedEnvironment accept(TestRepository repository) throws IOException {
+    ValidationReport report = RepositoryValidator.validate(RepositoryReader.read(repository.root()), OPTIONS);
+    assertThat(report.findings()).as("the fixture is valid").noneMatch(Finding::isError);
+    return report.environments().get("production");
+  }
+
+  private static Rendering render(Profile profile, AcceptedEnvironment environment, String revision, String namespace) {
+    return profile.render(new RenderRequest(environment.name(), environment.policy(), environment.stores(), revision, namespace, Map.of()));
+  }
+
+  private static Map<String, String> hashes(Rendering rendering) {
+    return rendering.objects().stream().collect(Collectors.toMap(RenderedObject::id, RenderedObject::contentHash));
+  }
+
+  @Test
+  void rendersTheSameBytesForTheSameInputEvenFromSeparateValidations() throws IOException {
+    TestRepository repo = repository("repo", acmeRoot, "strict");
+    AcceptedEnvironment first = accept(repo);
+    AcceptedEnvironment second = accept(repo);
+
+    for (Profile profile : Profile.values()) {
+      String yaml = render(profile, first, "abc123", "gatekeeper-system").toYaml();
+      assertThat(render(profile, first, "abc123", "gatekeeper-system").toYaml()).as(profile.id()).isEqualTo(yaml);
+      assertThat(render(profile, second, "abc123", "gatekeeper-system").toYaml()).as(profile.id()).isEqualTo(yaml);
+    }
+  }
+
+  @Test
+  void everyObjectCarriesOwnershipLabelsSourceRevisionAndContentHash() throws IOException {
+    AcceptedEnvironment production = accept(repository("repo", acmeRoot, "strict"));
+
+    for (Profile profile : Profile.values()) {
+      Rendering rendering = render(profile, production, "abc123", null);
+      assertThat(rendering.objects()).as(profile.id()).isNotEmpty().allSatisfy(object -> {
+        JsonNode metadata = object.manifest().get("metadata");
+        assertThat(metadata.at("/labels/app.kubernetes.io~1managed-by").asText()).isEqualTo("trustsync");
+        assertThat(metadata.at("/labels/trustsync.io~1environment").asText()).isEqualTo("production");
+        assertThat(metadata.at("/labels/trustsync.io~1profile").asText()).isEqualTo(profile.id());
+        assertThat(metadata.at("/annotations/trustsync.io~1source-revision").asText()).isEqualTo("abc123");
+        assertThat(object.contentHash()).matches("sha256:[0-9a-f]{64}");
+        assertThat(object.name()).matches(DNS_SUBDOMAIN);
+      });
+    }
+  }
+
+  @Test
+  void contentHashFollowsContentAndIgnoresTheRevision() throws IOException {
+    AcceptedEnvironment original = accept(repository("original", acmeRoot, "strict"));
+    AcceptedEnvironment newCertificate = accept(repository("certificate", TestCertificates.root("Acme Root CA").issue(), "strict"));
+    AcceptedEnvironment newLevel = accept(repository("level", acmeRoot, "audit"));
+
+    for (Profile profile : List.of(Profile.NATIVE, Profile.RATIFY_V1)) {
+      Map<String, String> before = hashes(render(profile, original, "rev-1", null));
+      assertThat(hashes(render(profile, original, "rev-2", null))).as(profile.id()).isEqualTo(before);
+      Map<String, String> certificateChanged = hashes(render(profile, newCertificate, "rev-1", null));
+      Map<String, String> levelChanged = hashes(render(profile, newLevel, "rev-1", null));
+      assertThat(certificateChanged.keySet()).isEqualTo(before.keySet());
+      assertThat(before).allSatisfy((id, hash) -> {
+        boolean holdsTheCaCertificate = id.contains("ca-acme-root");
+        boolean holdsThePolicy = id.startsWith("TrustPolicy/") || id.startsWith("Verifier/");
+        assertThat(certificateChanged.get(id).equals(hash)).as("%s %s after a certificate change", profile.id(), id)
+            .isEqualTo(!holdsTheCaCertificate);
+        assertThat(levelChanged.get(id).equals(hash)).as("%s %s after a level change", profile.id(), id)
+            .isEqualTo(!holdsThePolicy);
+      });
+    }
+  }
+
+  @Test
+  void nativeTrustStoreNamesAreDnsNamesAndKeepCaseDistinctStoresApart() throws IOException {
+    TestRepository repo = new TestRepository(temp.resolve("repo"))
+        .sharedStore("ca", "GlobalSign", acmeRoot)
+        .sharedStore("ca", "globalsign", TestCertificates.root("Lowercase Root").issue())
+        .sharedStore("ca", "my_store", TestCertificates.root("Underscore Root").issue())
+        .sharedStore("signingAuthority", "Release.Signers", TestCertificates.root("Signers Root").issue())
+        .sharedStore("ca", "a.-b", TestCertificates.root("Dot Dash Root").issue())
+        .sharedStore("ca", "x...y_", TestCertificates.root("Dots Root").issue())
+        .policy("production", policy(statement("images", "registry.acme.example/app", "strict",
+            "ca:GlobalSign", "ca:globalsign", "ca:my_store", "signingAuthority:Release.Signers", "ca:a.-b", "ca:x...y_")));
+
+    Rendering rendering = render(Profile.NATIVE, accept(repo), "abc123", null);
+
+    List<String> names = rendering.objects().stream().filter(o -> o.kind().equals("TrustStore")).map(RenderedObject::name).toList();
+    assertThat(names).hasSize(6).doesNotHaveDuplicates().allSatisfy(name -> {
+      assertThat(name).matches(DNS_SUBDOMAIN);
+      assertThat(name.length()).isLessThanOrEqualTo(253);
+    });
+    assertThat(names.get(1)).isEqualTo("production-ca-globalsign");
+    assertThat(names.get(0)).startsWith("production-ca-globalsign-");
+  }
+
+  @Test
+  void ratifyV1RendersAProviderPerStoreAndAVerifierCarryingThePolicy() throws IOException {
+    TestRepository repo = repository("repo", acmeRoot, "strict");
+    AcceptedEnvironment production = accept(repo);
+    JsonNode policyFile = new ObjectMapper().readTree(Files.readString(repo.path("environments/production/trustpolicy.json")));
+
+    for (String namespace : new String[] {null, "gatekeeper-system"}) {
+      Rendering rendering = render(Profile.RATIFY_V1, production, "abc123", namespace);
+
+      String prefix = namespace == null ? "" : "Namespaced";
+      assertThat(rendering.objects()).extracting(RenderedObject::kind)
+          .containsExactly(prefix + "KeyManagementProvider", prefix + "KeyManagementProvider", prefix + "Verifier");
+      Map<String, RenderedObject> providers = rendering.objects().subList(0, 2).stream()
+          .collect(Collectors.toMap(RenderedObject::name, Function.identity()));
+      assertThat(providers.values()).allSatisfy(provider -> {
+        assertThat(provider.manifest().at("/spec/type").asText()).isEqualTo("inline");
+        assertThat(provider.manifest().at("/spec/parameters/contentType").asText()).isEqualTo("certificate");
+      });
+      String caProvider = providers.keySet().stream().filter(n -> n.contains("-ca-")).findFirst().orElseThrow();
+      String tsaProvider = providers.keySet().stream().filter(n -> n.contains("-tsa-")).findFirst().orElseThrow();
+      assertThat(providers.get(caProvider).manifest().at("/spec/parameters/value").asText()).isEqualTo(acmeRoot.pem());
+      String ref = namespace == null ? "" : namespace + "/";
+
+      JsonNode verifier = rendering.objects().get(2).manifest();
+      assertThat(verifier.at("/spec/name").asText()).isEqualTo("notation");
+      JsonNode certStores = verifier.at("/spec/parameters/verificationCertStores");
+      assertThat(certStores.at("/ca/acme-root/0").asText()).isEqualTo(ref + caProvider);
+      assertThat(certStores.at("/tsa/acme-tsa/0").asText()).isEqualTo(ref + tsaProvider);
+      assertThat(certStores.size()).isEqualTo(2);
+      assertThat(verifier.at("/spec/parameters/trustPolicyDoc")).isEqualTo(policyFile);
+      assertThat(rendering.warnings()).isEmpty();
+    }
+  }
+
+  @Test
+  void ratifyV2RendersAnExecutorPerVerifyingStatementAndWarnsAboutWhatItCannotExpress() throws IOException {
+    TestRepository repo = new TestRepository(temp.resolve("repo"))
+        .sharedStore("ca", "acme-root", acmeRoot)
+        .policy("production", """
+            {
+              "version": "1.0",
+              "trustPolicies": [
+                {"name": "plain", "registryScopes": ["r.example/plain"], "signatureVerification": {"level": "strict"},
+                 "trustStores": ["ca:acme-root"], "trustedIdentities": ["*"]},
+                {"name": "skipped", "registryScopes": ["r.example/skipped"], "signatureVerification": {"level": "skip"}},
+                {"name": "audited", "registryScopes": ["r.example/audited"], "signatureVerification": {"level": "audit"},
+                 "trustStores": ["ca:acme-root"], "trustedIdentities": ["*"]},
+                {"name": "overridden", "registryScopes": ["r.example/overridden"],
+                 "signatureVerification": {"level": "strict", "override": {"revocation": "log"}},
+                 "trustStores": ["ca:acme-root"], "trustedIdentities": ["*"]},
+                {"name": "timestamped", "registryScopes": ["r.example/timestamped"],
+                 "signatureVerification": {"level": "strict", "verifyTimestamp": "afterCertExpiry"},
+                 "trustStores": ["ca:acme-root"], "trustedIdentities": ["*"]},
+                {"name": "identified", "registryScopes": ["r.example/identified"], "signatureVerification": {"level": "strict"},
+                 "trustStores": ["ca:acme-root"], "trustedIdentities": ["x509.subject: C=US, ST=WA, O=Acme, CN=Release"]}
+              ]
+            }
+            """);
+
+    Rendering rendering = render(Profile.RATIFY_V2, accept(repo), "abc123", "gatekeeper-system");
+
+    assertThat(rendering.objects()).extracting(RenderedObject::kind).containsOnly("NamespacedExecutor").hasSize(5);
+    assertThat(rendering.objects()).extracting(o -> o.manifest().at("/spec/scopes/0").asText())
+        .containsExactly("r.example/plain", "r.example/audited", "r.example/overridden", "r.example/timestamped", "r.example/identified");
+    assertThat(rendering.objects().getFirst().manifest().at("/spec/verifiers/0/parameters/certificates/0/inline").asText())
+        .isEqualTo(acmeRoot.pem());
+    assertThat(rendering.warnings()).extracting(Finding::ruleId, Finding::pointer).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("render.ratifyV2.skip", "/trustPolicies/1/signatureVerification/level"),
+        org.assertj.core.groups.Tuple.tuple("render.ratifyV2.level", "/trustPolicies/2/signatureVerification/level"),
+        org.assertj.core.groups.Tuple.tuple("render.ratifyV2.override", "/trustPolicies/3/signatureVerification/override"),
+        org.assertj.core.groups.Tuple.tuple("render.ratifyV2.verifyTimestamp", "/trustPolicies/4/signatureVerification/verifyTimestamp"),
+        org.assertj.core.groups.Tuple.tuple("render.ratifyV2.trustedIdentities", "/trustPolicies/5/trustedIdentities"));
+    assertThat(rendering.warnings()).allSatisfy(w -> assertThat(w.file()).isEqualTo("environments/production/trustpolicy.json"));
+  }
+}
