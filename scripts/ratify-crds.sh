@@ -6,12 +6,17 @@
 set -euo pipefail
 
 ROOT="${KUBE_API_TEST_DIR:-$HOME/.kubeapitest}/ratify"
-MODULES=("github.com/ratify-project/ratify@${TRUSTSYNC_RATIFY_V1_VERSION:-v1.4.6}")
+# v1: config.ratify.deislabs.io; v2: config.ratify.sh (Executor, NamespacedExecutor; storage v2beta1).
+MODULES=("github.com/ratify-project/ratify@${TRUSTSYNC_RATIFY_V1_VERSION:-v1.4.6}"
+         "github.com/ratify-project/ratify/v2@${TRUSTSYNC_RATIFY_V2_VERSION:-v2.0.0-beta.2}")
 
 say() { printf '[ratify-crds] %s\n' "$*" >&2; }
 
 for module in "${MODULES[@]}"; do
-  dest="$ROOT/$(basename "${module%@*}")@${module#*@}"
+  path="${module%@*}"
+  name="$(basename "$path")"
+  [[ "$name" =~ ^v[0-9]+$ ]] && name="$(basename "$(dirname "$path")")-$name"   # .../ratify/v2 -> ratify-v2
+  dest="$ROOT/$name@${module#*@}"
   if compgen -G "$dest/*.yaml" >/dev/null; then
     say "using $dest"
     continue

@@ -23,4 +23,5 @@ if (( ${#missing[@]} )); then
 fi
 bash scripts/kube-binaries.sh
 bash scripts/ratify-crds.sh
+bash scripts/ratify-v2-check.sh --prepare
 exec ./mvnw -B -ntp verify "$@"

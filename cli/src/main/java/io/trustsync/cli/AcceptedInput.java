@@ -25,6 +25,30 @@ final class AcceptedInput {
         "unknown profile '" + name + "'; choose one of " + Profile.names()));
   }
 
+  /** ratify-v2's options from the command line (--ratify-api-version, --registry-credential provider[,key=value...]). */
+  static io.trustsync.rendering.ProfileOptions profileOptions(CommandLine.Model.CommandSpec spec, String apiVersion, String credential) {
+    String provider = null;
+    java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
+    if (credential != null) {
+      String[] parts = credential.split(",");
+      provider = parts[0];
+      for (int i = 1; i < parts.length; i++) {
+        int eq = parts[i].indexOf('=');
+        if (eq <= 0) {
+          throw new CommandLine.ParameterException(spec.commandLine(),
+              "--registry-credential '" + credential + "': expected PROVIDER[,KEY=VALUE...], e.g. azure,clientID=<id>");
+        }
+        options.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
+      }
+    }
+    var result = io.trustsync.rendering.ProfileOptions.parse(apiVersion, provider, options);
+    if (result.error() != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), result.error().replace("ratify.apiVersion", "--ratify-api-version")
+          .replace("ratify.registryCredential.provider", "--registry-credential").replace("ratify.registryCredential.", "--registry-credential option "));
+    }
+    return result.options();
+  }
+
   /**
    * The accepted environment, or null after printing the findings and {@code refusal} when the
    * repository has errors. {@code environment} may be null when the repository has only one.

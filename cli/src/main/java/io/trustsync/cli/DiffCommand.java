@@ -54,6 +54,15 @@ final class DiffCommand implements Callable<Integer> {
   @Option(names = {"-p", "--profile"}, defaultValue = "native", paramLabel = "PROFILE", description = "native, ratify-v1 or ratify-v2. Default: ${DEFAULT-VALUE}.")
   String profile;
 
+  @Option(names = "--ratify-api-version", paramLabel = "VERSION",
+      description = "ratify-v2: config.ratify.sh/v2beta1 (default) or the deprecated config.ratify.sh/v2alpha1, for clusters on older Ratify.")
+  String ratifyApiVersion;
+
+  @Option(names = "--registry-credential", paramLabel = "PROVIDER[,KEY=VALUE...]",
+      description = "ratify-v2: the registry store's credential provider: static (default: anonymous), azure[,clientID=..][,tenantID=..] "
+          + "or aws[,region=..]. Never a password.")
+  String registryCredential;
+
   @Option(names = {"-n", "--namespace"}, required = true, paramLabel = "NS", description = "Target namespace in the clusters.")
   String namespace;
 
@@ -75,6 +84,7 @@ final class DiffCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Profile chosen = AcceptedInput.profile(spec, profile);
+    var options = AcceptedInput.profileOptions(spec, ratifyApiVersion, registryCredential);
     AcceptedEnvironment accepted = AcceptedInput.environment(spec, path, environment, "nothing to compare");
     if (accepted == null) {
       return 2;
@@ -90,7 +100,7 @@ final class DiffCommand implements Callable<Integer> {
     ownerLabel = owner;
     // rendered as the operator renders: no revision on the objects, the distribution's label on them
     Rendering rendering = chosen.render(new RenderRequest(environment, accepted.policy(), accepted.stores(), null, namespace,
-        owner == null ? Map.of() : Map.of(Ownership.DISTRIBUTION, owner)));
+        owner == null ? Map.of() : Map.of(Ownership.DISTRIBUTION, owner), options));
     List<String> targets = contexts == null || contexts.isEmpty() ? java.util.Collections.singletonList(null) : contexts;
     boolean changes = false;
     for (String context : targets) {

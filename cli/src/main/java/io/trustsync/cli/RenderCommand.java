@@ -39,6 +39,15 @@ final class RenderCommand implements Callable<Integer> {
       description = "native (TrustStore/TrustPolicy), ratify-v1 or ratify-v2. Default: ${DEFAULT-VALUE}.")
   String profile;
 
+  @Option(names = "--ratify-api-version", paramLabel = "VERSION",
+      description = "ratify-v2: config.ratify.sh/v2beta1 (default) or the deprecated config.ratify.sh/v2alpha1, for clusters on older Ratify.")
+  String ratifyApiVersion;
+
+  @Option(names = "--registry-credential", paramLabel = "PROVIDER[,KEY=VALUE...]",
+      description = "ratify-v2: the registry store's credential provider: static (default: anonymous), azure[,clientID=..][,tenantID=..] "
+          + "or aws[,region=..]. Never a password.")
+  String registryCredential;
+
   @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE", description = "Target namespace written into every object.")
   String namespace;
 
@@ -52,13 +61,14 @@ final class RenderCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     Profile chosen = AcceptedInput.profile(spec, profile);
+    var options = AcceptedInput.profileOptions(spec, ratifyApiVersion, registryCredential);
     AcceptedEnvironment accepted = AcceptedInput.environment(spec, path, environment, "nothing rendered");
     if (accepted == null) {
       return 1;
     }
     String name = accepted.name();
     PolicyInput input = PolicyInput.of(path);
-    Rendering rendering = chosen.render(new RenderRequest(name, accepted.policy(), accepted.stores(), revision, namespace, Map.of()));
+    Rendering rendering = chosen.render(new RenderRequest(name, accepted.policy(), accepted.stores(), revision, namespace, Map.of(), options));
     for (Finding warning : rendering.warnings()) {
       err.println(input.display(warning.file()) + ": warning " + warning.ruleId() + " [" + warning.pointer() + "]: " + warning.message());
     }

@@ -51,7 +51,32 @@ class RenderCommandTest {
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(kinds(run.out())).containsExactly("Executor");
-    assertThat(run.err()).contains("warning render.ratifyV2.trustedIdentities");
+    JsonNode executor = documents(run.out()).getFirst();
+    assertThat(executor.at("/apiVersion").asText()).isEqualTo("config.ratify.sh/v2beta1");
+    // production's identity restriction is kept: nothing to warn about
+    assertThat(executor.at("/spec/verifiers/0/parameters/trustedIdentities/0").asText()).startsWith("x509.subject: ");
+    assertThat(run.err()).isEmpty();
+
+    CommandRun development = CommandRun.of("render", EXAMPLE, "--env", "development", "--profile", "ratify-v2");
+    assertThat(development.exitCode()).as(development.err()).isZero();
+    assertThat(development.err()).contains("warning render.ratifyV2.skip").contains("environments/development/trustpolicy.json");
+  }
+
+  @Test
+  void ratifyV2OptionsFromTheCommandLine() throws Exception {
+    CommandRun run = CommandRun.of("render", EXAMPLE, "--env", "production", "--profile", "ratify-v2",
+        "--ratify-api-version", "config.ratify.sh/v2alpha1", "--registry-credential", "azure,clientID=0000-1111");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode executor = documents(run.out()).getFirst();
+    assertThat(executor.at("/apiVersion").asText()).isEqualTo("config.ratify.sh/v2alpha1");
+    assertThat(executor.at("/spec/stores/0/parameters/credential/provider").asText()).isEqualTo("azure");
+    assertThat(executor.at("/spec/stores/0/parameters/credential/clientID").asText()).isEqualTo("0000-1111");
+
+    CommandRun password = CommandRun.of("render", EXAMPLE, "--env", "production", "--profile", "ratify-v2",
+        "--registry-credential", "static,password=hunter2");
+    assertThat(password.exitCode()).isEqualTo(2);
+    assertThat(password.err()).contains("--registry-credential option password").contains("anonymous").doesNotContain("hunter2");
   }
 
   @Test

@@ -9,7 +9,11 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import java.util.List;
 
-/** Serialises rendered objects; byte-identical output for identical input. */
+/**
+ * Serialises rendered objects; byte-identical output for identical input. YAML quotes every
+ * string that any YAML reader could take for something else ({@link YamlQuoting}); multi-line
+ * strings (certificates) are literal blocks.
+ */
 public final class ManifestWriter {
   static final ObjectMapper JSON =
       new ObjectMapper()
@@ -24,6 +28,7 @@ public final class ManifestWriter {
               .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
               .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
               .disable(YAMLGenerator.Feature.SPLIT_LINES)
+              .stringQuotingChecker(YamlQuoting.INSTANCE)
               .build());
 
   private ManifestWriter() {}

@@ -19,11 +19,20 @@ public record RenderedKind(String apiVersion, String kind, String plural, boolea
       new RenderedKind("config.ratify.deislabs.io/v1beta1", "NamespacedVerifier", "namespacedverifiers", true),
       new RenderedKind("config.ratify.deislabs.io/v1beta1", "KeyManagementProvider", "keymanagementproviders", false),
       new RenderedKind("config.ratify.deislabs.io/v1beta1", "Verifier", "verifiers", false),
+      new RenderedKind("config.ratify.sh/v2beta1", "NamespacedExecutor", "namespacedexecutors", true),
+      new RenderedKind("config.ratify.sh/v2beta1", "Executor", "executors", false));
+
+  /**
+   * Kinds also rendered, at another version of the same resource: the API server serves the same
+   * objects at both, so {@link #ALL} lists each resource once and pruning never sees one twice.
+   */
+  public static final List<RenderedKind> OTHER_VERSIONS = List.of(
       new RenderedKind("config.ratify.sh/v2alpha1", "NamespacedExecutor", "namespacedexecutors", true),
       new RenderedKind("config.ratify.sh/v2alpha1", "Executor", "executors", false));
 
   public static RenderedKind of(String apiVersion, String kind) {
-    return ALL.stream().filter(k -> k.apiVersion().equals(apiVersion) && k.kind().equals(kind)).findFirst()
+    return java.util.stream.Stream.concat(ALL.stream(), OTHER_VERSIONS.stream())
+        .filter(k -> k.apiVersion().equals(apiVersion) && k.kind().equals(kind)).findFirst()
         .orElseThrow(() -> new IllegalStateException("TrustSync does not render " + apiVersion + " " + kind));
   }
 

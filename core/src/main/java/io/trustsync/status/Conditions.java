@@ -17,6 +17,8 @@ public final class Conditions {
   public static final String RECONCILING = "Reconciling";
   public static final String STALLED = "Stalled";
   public static final String DRIFTED = "Drifted";
+  /** True when the profile cannot express part of the policy (rendering warnings): what the consumer enforces differs from Git. */
+  public static final String LOSSY = "Lossy";
 
   private final List<Condition> previous;
   private final List<Condition> next = new ArrayList<>();

@@ -3,6 +3,7 @@ package io.trustsync.status;
 import io.trustsync.crd.distribution.TrustDistribution;
 import io.trustsync.crd.distribution.TrustDistributionStatus;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,34 @@ public final class DistributionStatus {
   }
 
   public static TrustDistributionStatus of(TrustDistribution distribution, String revision, List<ClusterView> clusters, boolean suspended, Instant now) {
+    return of(distribution, revision, clusters, suspended, List.of(), now);
+  }
+
+  /**
+   * As above, with the rendering's warnings: any warning sets {@code Lossy} (the profile cannot
+   * express part of the policy), naming how many and the first; none clears it.
+   */
+  public static TrustDistributionStatus of(TrustDistribution distribution, String revision, List<ClusterView> clusters, boolean suspended,
+      List<io.trustsync.findings.Finding> renderingWarnings, Instant now) {
+    TrustDistributionStatus status = aggregate(distribution, revision, clusters, suspended, now);
+    // against the distribution's previous conditions, so an unchanged Lossy keeps its transition time
+    Conditions conditions = new Conditions(previous(distribution).conditions, status.observedGeneration, now);
+    if (renderingWarnings.isEmpty()) {
+      conditions.set(Conditions.LOSSY, false, "Faithful", "the profile expresses the whole policy");
+    } else {
+      var first = renderingWarnings.getFirst();
+      conditions.set(Conditions.LOSSY, true, "ProfileCannotExpress", renderingWarnings.size() + " part(s) of the policy cannot be expressed by "
+          + "this profile; first: " + first.ruleId() + " at " + first.file() + first.pointer() + ": " + first.message()
+          + " (all are RenderingWarning events, and `trustsync render` prints them)");
+    }
+    List<io.fabric8.kubernetes.api.model.Condition> all = new ArrayList<>(status.conditions);
+    all.addAll(conditions.build());
+    status.conditions = List.copyOf(all);
+    return status;
+  }
+
+  private static TrustDistributionStatus aggregate(TrustDistribution distribution, String revision, List<ClusterView> clusters, boolean suspended,
+      Instant now) {
     TrustDistributionStatus previous = previous(distribution);
     TrustDistributionStatus status = new TrustDistributionStatus();
     status.observedGeneration = distribution.getMetadata().getGeneration();

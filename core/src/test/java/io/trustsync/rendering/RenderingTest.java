@@ -207,16 +207,70 @@ class RenderingTest {
     Rendering rendering = render(Profile.RATIFY_V2, accept(repo), "abc123", "gatekeeper-system");
 
     assertThat(rendering.objects()).extracting(RenderedObject::kind).containsOnly("NamespacedExecutor").hasSize(5);
+    assertThat(rendering.objects()).extracting(RenderedObject::apiVersion).containsOnly("config.ratify.sh/v2beta1");
     assertThat(rendering.objects()).extracting(o -> o.manifest().at("/spec/scopes/0").asText())
         .containsExactly("r.example/plain", "r.example/audited", "r.example/overridden", "r.example/timestamped", "r.example/identified");
-    assertThat(rendering.objects().getFirst().manifest().at("/spec/verifiers/0/parameters/certificates/0/inline").asText())
-        .isEqualTo(acmeRoot.pem());
+    JsonNode plain = rendering.objects().getFirst().manifest().at("/spec");
+    // the shape Ratify v2.0.0-beta.2 loads: inline certificates as an object, a credential provider, the verifier's scopes
+    assertThat(plain.at("/verifiers/0/parameters/certificates/0/inline/certs").asText()).isEqualTo(acmeRoot.pem());
+    assertThat(plain.at("/verifiers/0/parameters/certificates/0/type").asText()).isEqualTo("ca");
+    assertThat(plain.at("/verifiers/0/parameters/scopes").toString()).isEqualTo("[\"r.example/plain\"]");
+    assertThat(plain.at("/stores/0/parameters/credential/provider").asText()).isEqualTo("static");
+    assertThat(plain.at("/policyEnforcer/parameters/policy/rules/0/verifierName").asText()).isEqualTo("notation");
+    // identities are kept, not warned about
+    JsonNode identified = rendering.objects().get(4).manifest().at("/spec/verifiers/0/parameters/trustedIdentities");
+    assertThat(identified.toString()).isEqualTo("[\"x509.subject: C=US, ST=WA, O=Acme, CN=Release\"]");
     assertThat(rendering.warnings()).extracting(Finding::ruleId, Finding::pointer).containsExactly(
         org.assertj.core.groups.Tuple.tuple("render.ratifyV2.skip", "/trustPolicies/1/signatureVerification/level"),
         org.assertj.core.groups.Tuple.tuple("render.ratifyV2.level", "/trustPolicies/2/signatureVerification/level"),
         org.assertj.core.groups.Tuple.tuple("render.ratifyV2.override", "/trustPolicies/3/signatureVerification/override"),
-        org.assertj.core.groups.Tuple.tuple("render.ratifyV2.verifyTimestamp", "/trustPolicies/4/signatureVerification/verifyTimestamp"),
-        org.assertj.core.groups.Tuple.tuple("render.ratifyV2.trustedIdentities", "/trustPolicies/5/trustedIdentities"));
+        org.assertj.core.groups.Tuple.tuple("render.ratifyV2.verifyTimestamp", "/trustPolicies/4/signatureVerification/verifyTimestamp"));
     assertThat(rendering.warnings()).allSatisfy(w -> assertThat(w.file()).isEqualTo("environments/production/trustpolicy.json"));
+  }
+
+  @Test
+  void ratifyV2GroupsCertificatesByTypeOnceAndLeavesOutTheGlobalScope() throws IOException {
+    Issued second = TestCertificates.root("Acme Second Root").issue();
+    TestRepository repo = new TestRepository(temp.resolve("repo"))
+        .sharedStore("ca", "acme-root", acmeRoot)
+        .sharedStore("ca", "acme-second", second)
+        .sharedStore("tsa", "acme-tsa", tsaRoot)
+        .policy("production", """
+            {
+              "version": "1.0",
+              "trustPolicies": [
+                {"name": "two-cas", "registryScopes": ["r.example/app", "r.example/worker"], "signatureVerification": {"level": "strict"},
+                 "trustStores": ["ca:acme-root", "ca:acme-second", "tsa:acme-tsa"], "trustedIdentities": ["*"]},
+                {"name": "everything", "registryScopes": ["*"], "signatureVerification": {"level": "strict"},
+                 "trustStores": ["ca:acme-root"], "trustedIdentities": ["*"]}
+              ]
+            }
+            """);
+
+    Rendering rendering = render(Profile.RATIFY_V2, accept(repo), "abc123", null);
+
+    assertThat(rendering.objects()).extracting(RenderedObject::kind).containsExactly("Executor");
+    JsonNode certificates = rendering.objects().getFirst().manifest().at("/spec/verifiers/0/parameters/certificates");
+    assertThat(certificates).extracting(c -> c.get("type").asText()).containsExactly("ca", "tsa");
+    assertThat(certificates.get(0).at("/inline/certs").asText()).isEqualTo(acmeRoot.pem() + second.pem());
+    assertThat(certificates.get(1).at("/inline/certs").asText()).isEqualTo(tsaRoot.pem());
+    assertThat(rendering.warnings()).extracting(Finding::ruleId, Finding::pointer).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("render.ratifyV2.scope", "/trustPolicies/1/registryScopes/0"),
+        org.assertj.core.groups.Tuple.tuple("render.ratifyV2.noScope", "/trustPolicies/1/registryScopes"));
+  }
+
+  @Test
+  void ratifyV2OptionsChooseTheApiVersionAndTheCredentialProvider() throws IOException {
+    AcceptedEnvironment environment = accept(repository("repo", acmeRoot, "strict"));
+    ProfileOptions options = ProfileOptions.parse("config.ratify.sh/v2alpha1", "azure", Map.of("clientID", "00000000-0000-0000-0000-000000000001")).options();
+    Rendering rendering = Profile.RATIFY_V2.render(new RenderRequest(environment.name(), environment.policy(), environment.stores(), "abc", null, Map.of(), options));
+
+    assertThat(rendering.objects().getFirst().apiVersion()).isEqualTo("config.ratify.sh/v2alpha1");
+    assertThat(rendering.objects().getFirst().manifest().at("/spec/stores/0/parameters/credential").toString())
+        .isEqualTo("{\"clientID\":\"00000000-0000-0000-0000-000000000001\",\"provider\":\"azure\"}");
+    assertThat(ProfileOptions.parse("config.ratify.sh/v1", null, Map.of()).error()).contains("ratify.apiVersion").contains("v2beta1");
+    assertThat(ProfileOptions.parse(null, "static", Map.of("password", "hunter2")).error())
+        .contains("ratify.registryCredential.password").contains("anonymous").doesNotContain("hunter2");
+    assertThat(ProfileOptions.parse(null, "vault", Map.of()).error()).contains("'vault'").contains("aws, azure, static");
   }
 }

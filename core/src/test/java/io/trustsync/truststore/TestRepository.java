@@ -30,6 +30,27 @@ public final class TestRepository {
         .policy("production", policy(statement("acme-images", "registry.acme.example/app", "strict", "ca:acme-root")));
   }
 
+  /** Names that YAML readers take for something other than a string when written unquoted. */
+  public static final java.util.List<String> AWKWARD_NAMES =
+      java.util.List.of("0o17", "2026-12-01", "12:30:00", "<<", "=", "yes", "null", "0x1F", "1e3", "~", "on");
+
+  /**
+   * A valid repository whose statements are named {@link #AWKWARD_NAMES}, one scope each, and whose
+   * store folders are named the same wherever a folder name may be ({@code 0o17}, {@code yes}...).
+   */
+  public static TestRepository awkwardNames(Path root) {
+    TestRepository repository = new TestRepository(root);
+    java.util.List<String> statements = new java.util.ArrayList<>();
+    int i = 0;
+    for (String name : AWKWARD_NAMES) {
+      String store = name.matches("[a-zA-Z0-9_.-]+") ? name : "store-" + i;
+      repository.sharedStore("ca", store, TestCertificates.root("Root " + i).issue());
+      statements.add(statement(name, "registry.acme.example/app" + i, "strict", "ca:" + store));
+      i++;
+    }
+    return repository.policy("production", policy(statements.toArray(String[]::new)));
+  }
+
   public Path root() {
     return root;
   }

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** manifests/ as a user deploys it: rendered by the real kubectl, applied to a real API server. */
-final class Manifests {
+public final class Manifests {
   static final String FIELD_MANAGER = "trustsync-manifests-test";
 
   private Manifests() {}
@@ -60,7 +60,7 @@ final class Manifests {
   }
 
   /** Runs the real kubectl; with a control plane, as its administrator. Returns stdout; fails on a non-zero exit. */
-  static String kubectl(LocalControlPlane plane, String... args) {
+  public static String kubectl(LocalControlPlane plane, String... args) {
     Result result = kubectlResult(plane, args);
     if (result.exitCode() != 0) {
       throw new AssertionError("kubectl " + String.join(" ", args) + " exited " + result.exitCode() + ":\n" + result.output());

@@ -27,6 +27,9 @@ public class TrustDistributionSpec {
   @JsonPropertyDescription("Rendering profile: native (TrustStore/TrustPolicy), ratify-v1 or ratify-v2. Default: native.")
   public String profile;
 
+  @JsonPropertyDescription("Options of the ratify-v2 profile: the Executors' API version and their registry credential provider.")
+  public RatifyOptions ratify;
+
   @Pattern("^(correct|report)$")
   @JsonPropertyDescription("What to do when a live object differs from Git: correct (put it back) or report. Default: correct.")
   public String driftMode;

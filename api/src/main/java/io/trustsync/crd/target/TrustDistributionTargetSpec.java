@@ -31,6 +31,9 @@ public class TrustDistributionTargetSpec {
   @JsonPropertyDescription("Rendering profile: native, ratify-v1 or ratify-v2.")
   public String profile;
 
+  @JsonPropertyDescription("Options of the ratify-v2 profile, from the distribution.")
+  public io.trustsync.crd.distribution.RatifyOptions ratify;
+
   @Required
   @JsonPropertyDescription("Namespace in the member cluster.")
   public String targetNamespace;

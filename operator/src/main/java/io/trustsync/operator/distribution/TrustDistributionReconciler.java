@@ -38,6 +38,7 @@ import io.trustsync.operator.target.Renderings;
 import io.trustsync.operator.target.TargetNames;
 import io.trustsync.rendering.Ownership;
 import io.trustsync.rendering.Profile;
+import io.trustsync.rendering.ProfileOptions;
 import io.trustsync.rendering.Rendering;
 import io.trustsync.validation.AcceptedEnvironment;
 import io.trustsync.findings.Finding;
@@ -153,6 +154,10 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
       return patch(distribution, DistributionStatus.blocked(distribution, true, "InvalidSpec",
           "spec.profile '" + spec.profile + "' is not one of " + Profile.names()), RESYNC);
     }
+    ProfileOptions.Result options = ProfileOptions.of(spec.ratify);
+    if (options.error() != null) {
+      return patch(distribution, DistributionStatus.blocked(distribution, true, "InvalidSpec", options.error()), RESYNC);
+    }
     String sourceKey = namespace + "/" + spec.sourceRef.name;
     AcceptedRevision revision = revisions.get(sourceKey).orElse(null);
     if (revision == null) {
@@ -186,7 +191,7 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
           continue;
         }
       }
-      Renderings.Rendered rendered = renderings.of(revision, environment, profile, targetNamespace, label);
+      Renderings.Rendered rendered = renderings.of(revision, environment, profile, options.options(), targetNamespace, label);
       used.putIfAbsent(targetNamespace, rendered.rendering());
       desired.put(memberName, target(distribution, member, revision, profile, targetNamespace, rendered.digest()));
     }
@@ -231,7 +236,10 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
     });
     targeted.put(ResourceID.fromResource(distribution), Set.copyOf(desired.keySet()));
     reportRenderingWarnings(distribution, revision, used.values());
-    TrustDistributionStatus status = DistributionStatus.of(distribution, revision.revision(), views, Boolean.TRUE.equals(spec.suspend), Instant.now());
+    List<Finding> lossy = new ArrayList<>();
+    used.values().forEach(rendering -> lossy.addAll(rendering.warnings()));
+    TrustDistributionStatus status = DistributionStatus.of(distribution, revision.revision(), views, Boolean.TRUE.equals(spec.suspend),
+        lossy.stream().distinct().toList(), Instant.now());
     return patch(distribution, status, RESYNC);
   }
 
@@ -285,6 +293,7 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
     targetSpec.revision = revision.revision();
     targetSpec.environment = spec.environment;
     targetSpec.profile = profile.id();
+    targetSpec.ratify = profile == Profile.RATIFY_V2 ? spec.ratify : null;
     targetSpec.targetNamespace = targetNamespace;
     targetSpec.renderingDigest = digest;
     targetSpec.driftMode = spec.driftMode == null ? "correct" : spec.driftMode;
@@ -298,6 +307,7 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
   static boolean sameSpec(TrustDistributionTargetSpec a, TrustDistributionTargetSpec b) {
     return Objects.equals(a.distribution, b.distribution) && Objects.equals(a.member, b.member) && Objects.equals(a.source, b.source)
         && Objects.equals(a.revision, b.revision) && Objects.equals(a.environment, b.environment) && Objects.equals(a.profile, b.profile)
+        && Objects.equals(a.ratify, b.ratify)
         && Objects.equals(a.targetNamespace, b.targetNamespace) && Objects.equals(a.renderingDigest, b.renderingDigest)
         && Objects.equals(a.driftMode, b.driftMode) && Objects.equals(a.prune, b.prune) && Objects.equals(a.suspend, b.suspend);
   }

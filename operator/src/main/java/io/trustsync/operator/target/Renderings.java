@@ -2,6 +2,7 @@ package io.trustsync.operator.target;
 
 import io.trustsync.operator.source.AcceptedRevision;
 import io.trustsync.rendering.Profile;
+import io.trustsync.rendering.ProfileOptions;
 import io.trustsync.rendering.RenderRequest;
 import io.trustsync.rendering.RenderedObject;
 import io.trustsync.rendering.Rendering;
@@ -39,8 +40,10 @@ public final class Renderings {
   };
 
   /** The rendering of {@code environment} of the revision into {@code namespace}, labelled for the distribution. */
-  public Rendered of(AcceptedRevision revision, AcceptedEnvironment environment, Profile profile, String namespace, String distributionLabel) {
-    String key = revision.source() + "|" + revision.revision() + "|" + environment.name() + "|" + profile.id() + "|" + namespace + "|" + distributionLabel;
+  public Rendered of(AcceptedRevision revision, AcceptedEnvironment environment, Profile profile, ProfileOptions options, String namespace,
+      String distributionLabel) {
+    String key = revision.source() + "|" + revision.revision() + "|" + environment.name() + "|" + profile.id() + "|" + options.cacheKey() + "|"
+        + namespace + "|" + distributionLabel;
     synchronized (cache) {
       Rendered cached = cache.get(key);
       if (cached != null) {
@@ -48,7 +51,7 @@ public final class Renderings {
       }
     }
     Rendering rendering = profile.render(new RenderRequest(environment.name(), environment.policy(), environment.stores(), null, namespace,
-        Map.of(TargetNames.DISTRIBUTION_LABEL, distributionLabel)));
+        Map.of(TargetNames.DISTRIBUTION_LABEL, distributionLabel), options));
     Rendered rendered = new Rendered(rendering, digest(rendering.objects()));
     synchronized (cache) {
       cache.put(key, rendered);

@@ -32,6 +32,7 @@ import io.trustsync.operator.member.MemberDirectory;
 import io.trustsync.operator.source.AcceptedRevision;
 import io.trustsync.operator.source.AcceptedRevisions;
 import io.trustsync.rendering.Profile;
+import io.trustsync.rendering.ProfileOptions;
 import io.trustsync.rendering.RenderedKind;
 import io.trustsync.rendering.RenderedObject;
 import io.trustsync.validation.AcceptedEnvironment;
@@ -264,7 +265,12 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
     String key = key(target);
     String memberKey = MemberConnections.key(member);
     String clientId = Integer.toHexString(System.identityHashCode(client));
-    Renderings.Rendered rendered = renderings.of(revision, environment, profile, spec.targetNamespace, distributionLabel);
+    ProfileOptions.Result options = ProfileOptions.of(spec.ratify);
+    if (options.error() != null) {
+      fail(pass, State.Failed, options.error());
+      return;
+    }
+    Renderings.Rendered rendered = renderings.of(revision, environment, profile, options.options(), spec.targetNamespace, distributionLabel);
     boolean correct = !"report".equals(spec.driftMode);
     boolean prune = spec.prune == null || spec.prune;
     boolean suspend = Boolean.TRUE.equals(spec.suspend);
