@@ -83,6 +83,7 @@ public final class DistributionStatus {
     summary.applying = 0;
     summary.failed = 0;
     summary.unreachable = 0;
+    summary.degraded = 0;
     Map<String, Integer> byRevision = new TreeMap<>();
     for (ClusterView cluster : clusters.stream().sorted(Comparator.comparing(ClusterView::name)).toList()) {
       // a cluster still on an older revision is applying, whatever its target said about that one
@@ -92,6 +93,7 @@ public final class DistributionStatus {
         case "Drifted" -> summary.drifted++;
         case "Failed" -> summary.failed++;
         case "Unreachable" -> summary.unreachable++;
+        case "Degraded" -> summary.degraded++;
         default -> summary.applying++;
       }
       if (cluster.appliedRevision() != null) {
@@ -139,6 +141,11 @@ public final class DistributionStatus {
       conditions.set(Conditions.READY, false, "ApplyFailed", message)
           .set(Conditions.RECONCILING, summary.applying + summary.unreachable > 0, "ApplyFailed", "retrying")
           .set(Conditions.STALLED, true, "ApplyFailed", message);
+    } else if (summary.degraded > 0) {
+      String message = summary.degraded + " cluster(s) degraded: " + firstMessage(status, "Degraded");
+      conditions.set(Conditions.READY, false, "ConsumerRejected", message)
+          .set(Conditions.RECONCILING, summary.applying + summary.unreachable > 0, "ConsumerRejected", "")
+          .set(Conditions.STALLED, false, "ConsumerRejected", "");
     } else if (drifted && summary.applying + summary.unreachable == 0) {
       conditions.set(Conditions.READY, false, "Drifted", driftMessage)
           .set(Conditions.RECONCILING, false, "Drifted", "")

@@ -36,6 +36,8 @@ public class TrustDistributionStatus {
     public Integer applying;
     public Integer failed;
     public Integer unreachable;
+    @JsonPropertyDescription("Applied, but the consumer (Ratify) reports that it rejected the configuration.")
+    public Integer degraded;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)

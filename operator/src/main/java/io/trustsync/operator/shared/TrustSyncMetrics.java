@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the thing they describe changes.
  */
 public final class TrustSyncMetrics {
-  public static final String[] SYNC_STATES = {"Synced", "Drifted", "Applying", "Failed", "Unreachable"};
+  public static final String[] SYNC_STATES = {"Synced", "Drifted", "Applying", "Failed", "Unreachable", "Degraded"};
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, AtomicLong> values = new ConcurrentHashMap<>();

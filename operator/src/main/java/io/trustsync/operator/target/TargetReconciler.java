@@ -31,6 +31,7 @@ import io.trustsync.operator.member.MemberConnections;
 import io.trustsync.operator.member.MemberDirectory;
 import io.trustsync.operator.source.AcceptedRevision;
 import io.trustsync.operator.source.AcceptedRevisions;
+import io.trustsync.rendering.ConsumerStatus;
 import io.trustsync.rendering.Profile;
 import io.trustsync.rendering.ProfileOptions;
 import io.trustsync.rendering.RenderedKind;
@@ -77,7 +78,8 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
   private static final int MAX_DRIFT = 20;
   private static final List<String> NATIVE_CRDS = List.of("truststores.trustsync.io", "trustpolicies.trustsync.io");
 
-  public enum State { Applying, Synced, Drifted, Failed, Unreachable }
+  /** Degraded: applied, but the admission controller that reads the objects reports that it rejected them. */
+  public enum State { Applying, Synced, Drifted, Failed, Unreachable, Degraded }
 
   /** Told what happens in the clusters: metrics, events, benchmarks and the demo hook in here. */
   public interface Observer {
@@ -238,7 +240,8 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
     }
     // an event when a cluster's state changes; the revision it runs is in status, not an event per cluster per commit
     if (!Objects.equals(previous.state, status.state)) {
-      boolean bad = status.state.equals("Failed") || status.state.equals("Unreachable") || status.state.equals("Drifted");
+      boolean bad = status.state.equals("Failed") || status.state.equals("Unreachable") || status.state.equals("Drifted")
+          || status.state.equals("Degraded");
       String message = "cluster " + spec.member + " is " + status.state
           + (status.appliedRevision == null ? "" : " at " + shortRev(status.appliedRevision))
           + (status.message == null ? "" : ": " + status.message);
@@ -379,6 +382,9 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
       pass.synced = !reported;
       pass.message = reported ? pass.drift.size() + " object(s) differ from Git; drift mode is report"
           : "revision " + shortRev(spec.revision) + " applied (" + rendered.objects().size() + " objects)";
+      if (!reported) {
+        consumerVerdict(pass, rendered.objects(), live, toApply);
+      }
       if (newContent) {
         String before = pass.appliedRevision;
         pass.appliedDigest = rendered.digest();
@@ -520,6 +526,52 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
     return target.getMetadata().getNamespace() + "/" + target.getSpec().distribution;
   }
 
+  /**
+   * Ready only when the consumer accepted what was applied: each object's own status (Ratify's)
+   * decides. Objects written in this pass carry their old status, so they count as pending and
+   * are looked at again shortly; a rejection makes the cluster Degraded with the consumer's words.
+   */
+  private static void consumerVerdict(Pass pass, List<RenderedObject> objects, Map<String, GenericKubernetesResource> live,
+      List<RenderedObject> written) {
+    Set<String> writtenIds = new HashSet<>();
+    written.forEach(o -> writtenIds.add(o.id()));
+    int pending = 0;
+    boolean justWritten = false;
+    for (RenderedObject object : objects) {
+      RenderedKind kind = RenderedKind.of(object.apiVersion(), object.kind());
+      if (ConsumerStatus.of(kind, null).verdict() == ConsumerStatus.Verdict.NONE) {
+        continue;
+      }
+      if (writtenIds.contains(object.id())) {
+        pending++;
+        justWritten = true;
+        continue;
+      }
+      GenericKubernetesResource current = live.get(object.id());
+      @SuppressWarnings("unchecked")
+      Map<String, Object> status = current != null && current.getAdditionalProperties().get("status") instanceof Map<?, ?> m
+          ? (Map<String, Object>) m : null;
+      ConsumerStatus verdict = ConsumerStatus.of(kind, status);
+      if (verdict.verdict() == ConsumerStatus.Verdict.REJECTED) {
+        pass.state = State.Degraded;
+        pass.synced = false;
+        pass.message = object.kind() + " " + object.name() + ": " + verdict.message();
+        pass.reschedule = Duration.ofSeconds(30);
+        return;
+      }
+      if (verdict.verdict() == ConsumerStatus.Verdict.PENDING) {
+        pending++;
+      }
+    }
+    if (pending > 0) {
+      pass.state = State.Applying;
+      pass.synced = false;
+      pass.message = pass.message + "; waiting for Ratify to report on " + pending + " of them";
+      // a status Ratify writes arrives on the watch; this is the fallback when it rewrites an unchanged one
+      pass.reschedule = justWritten ? Duration.ofSeconds(3) : Duration.ofSeconds(30);
+    }
+  }
+
   private static void fail(Pass pass, State state, String message) {
     pass.state = state;
     pass.message = message;
@@ -540,7 +592,7 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
             : Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())
         : previous.lastSyncTime;
     boolean synced = pass.state == State.Synced;
-    boolean stalled = pass.state == State.Failed;
+    boolean stalled = pass.state == State.Failed || pass.state == State.Degraded;
     status.conditions = new Conditions(previous.conditions, status.observedGeneration, Instant.now())
         .set(Conditions.READY, synced, pass.state.name(), pass.message)
         .set(Conditions.RECONCILING, !synced && !stalled, pass.state.name(), synced || stalled ? "" : pass.message)

@@ -1,0 +1,145 @@
+package io.trustsync.operator;
+
+import static io.trustsync.operator.HubScenario.condition;
+import static io.trustsync.operator.HubScenario.example;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.trustsync.crd.distribution.TrustDistribution;
+import io.trustsync.crd.target.TrustDistributionTarget;
+import io.trustsync.local.LocalGitRepository;
+import io.trustsync.local.LocalGitServer;
+import io.trustsync.testing.Fleet;
+import io.trustsync.testing.RatifyCrds;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A cluster is Ready only when the admission controller reading its objects accepted them. Ratify
+ * reports that in each object's status (v1 {@code issuccess}/{@code brieferror}, v2
+ * {@code succeeded}/{@code briefError}); here the test writes those statuses through the status
+ * subresource of Ratify's real CRDs, as Ratify's controllers do.
+ */
+class ConsumerHealthIT {
+  @RegisterExtension static final Fleet fleet = Fleet.shared(1);
+  @TempDir static Path cache;
+  static LocalGitServer git;
+  static TrustSyncOperator operator;
+
+  @BeforeAll
+  static void start() throws Exception {
+    fleet.member(0).installCrds(RatifyCrds.v1());
+    fleet.member(0).installCrds(RatifyCrds.v2());
+    git = LocalGitServer.launch();
+    operator = TrustSyncOperator.start(fleet.hub().client(), io.trustsync.testing.TestSettings.loopback(cache));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (operator != null) {
+      operator.close();
+    }
+    if (git != null) {
+      git.close();
+    }
+  }
+
+  @Test
+  void ratifyV2RejectingAnExecutorDegradesTheClusterAndAcceptingItMakesItReady() {
+    HubScenario hub = new HubScenario(fleet.hub(), "consumer-v2");
+    LocalGitRepository repo = git.createRepository(hub.namespace);
+    hub.registerMembers(fleet.members(), Map.of("environment", "production"));
+    String target = "ratify-" + hub.namespace;
+    String revision = repo.commit(example(Map.of()));
+    hub.source("policies", repo.httpUrl().toString(), spec -> {});
+    hub.distribution("production", "production", target, spec -> spec.profile = "ratify-v2");
+    String member = fleet.member(0).name();
+    KubernetesClient client = fleet.member(0).client();
+
+    // applied, but Ratify has said nothing yet: not Ready
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      assertThat(executors(client, target)).isNotEmpty();
+      TrustDistributionTarget t = hub.target("production", member);
+      assertThat(t.getStatus().state).isEqualTo("Applying");
+      assertThat(t.getStatus().message).contains("waiting for Ratify");
+      assertThat(condition(hub.distribution("production"), "Ready")).isEqualTo("False");
+    });
+
+    for (GenericKubernetesResource executor : executors(client, target)) {
+      writeStatus(client, executor, Map.of("succeeded", true));
+    }
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      assertThat(hub.target("production", member).getStatus().state).isEqualTo("Synced");
+      assertThat(HubScenario.ready(hub.distribution("production"), revision)).isTrue();
+    });
+
+    GenericKubernetesResource rejected = executors(client, target).getFirst();
+    writeStatus(client, rejected, Map.of("succeeded", false, "briefError", "failed to create executor: duplicate trust store type ca detected"));
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      TrustDistributionTarget t = hub.target("production", member);
+      assertThat(t.getStatus().state).isEqualTo("Degraded");
+      assertThat(t.getStatus().message).contains(rejected.getMetadata().getName()).contains("duplicate trust store type ca detected");
+      TrustDistribution d = hub.distribution("production");
+      assertThat(condition(d, "Ready")).isEqualTo("False");
+      assertThat(d.getStatus().summary.degraded).isEqualTo(1);
+      assertThat(d.getStatus().conditions).anySatisfy(c -> {
+        assertThat(c.getType()).isEqualTo("Ready");
+        assertThat(c.getReason()).isEqualTo("ConsumerRejected");
+      });
+    });
+
+    writeStatus(client, executors(client, target).getFirst(), Map.of("succeeded", true));
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+        assertThat(HubScenario.ready(hub.distribution("production"), revision)).isTrue());
+  }
+
+  @Test
+  void ratifyV1ReportingAFailedVerifierDegradesTheCluster() {
+    HubScenario hub = new HubScenario(fleet.hub(), "consumer-v1");
+    LocalGitRepository repo = git.createRepository(hub.namespace);
+    hub.registerMembers(fleet.members(), Map.of("environment", "production"));
+    String target = "ratify-" + hub.namespace;
+    repo.commit(example(Map.of()));
+    hub.source("policies", repo.httpUrl().toString(), spec -> {});
+    hub.distribution("production", "production", target, spec -> spec.profile = "ratify-v1");
+    String member = fleet.member(0).name();
+    KubernetesClient client = fleet.member(0).client();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+        assertThat(client.genericKubernetesResources("config.ratify.deislabs.io/v1beta1", "NamespacedVerifier").inNamespace(target).list().getItems())
+            .isNotEmpty());
+
+    var verifiers = client.genericKubernetesResources("config.ratify.deislabs.io/v1beta1", "NamespacedVerifier").inNamespace(target).list().getItems();
+    var providers = client.genericKubernetesResources("config.ratify.deislabs.io/v1beta1", "NamespacedKeyManagementProvider").inNamespace(target)
+        .list().getItems();
+    providers.forEach(p -> writeStatus(client, p, Map.of("issuccess", true)));
+    writeStatus(client, verifiers.getFirst(), Map.of("issuccess", false, "brieferror", "Original Error: trust policy is invalid"));
+
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      TrustDistributionTarget t = hub.target("production", member);
+      assertThat(t.getStatus().state).isEqualTo("Degraded");
+      assertThat(t.getStatus().message).contains("status.issuccess: false").contains("trust policy is invalid");
+    });
+  }
+
+  private static List<GenericKubernetesResource> executors(KubernetesClient client, String namespace) {
+    return client.genericKubernetesResources("config.ratify.sh/v2beta1", "NamespacedExecutor").inNamespace(namespace).list().getItems();
+  }
+
+  /** What Ratify's controller does: replace the object's status through the status subresource. */
+  private static void writeStatus(KubernetesClient client, GenericKubernetesResource object, Map<String, Object> status) {
+    GenericKubernetesResource current = client.genericKubernetesResources(object.getApiVersion(), object.getKind())
+        .inNamespace(object.getMetadata().getNamespace()).withName(object.getMetadata().getName()).get();
+    current.setAdditionalProperty("status", status);
+    client.genericKubernetesResources(object.getApiVersion(), object.getKind()).inNamespace(object.getMetadata().getNamespace())
+        .resource(current).updateStatus();
+  }
+}
