@@ -8,4 +8,4 @@ import java.util.List;
  * exists; {@code shadowedPolicy} is a trustpolicy.json ignored because both exist.
  */
 public record EnvironmentDirectory(
-    String name, String path, RepoFile trustPolicy, RepoFile shadowedPolicy, List<TrustStoreDirectory> stores) {}
+    String name, String path, RepoFile trustPolicy, RepoFile shadowedPolicy, List<TrustStoreDirectory> stores, List<RepoFile> signers) {}

@@ -12,10 +12,13 @@ import java.util.TreeMap;
 /**
  * A policy repository as read from disk: shared stores, environments, and the layout problems met
  * while reading it (symlinks, oversized files, unknown store types...). Paths are relative to the
- * repository root. Reading never follows a symlink and never leaves the root.
+ * repository root. Reading never follows a symlink and never leaves the root. Signer certificates
+ * ({@code signers/}, optional) are checked against the policy but never reach a cluster, so the
+ * digest leaves them out.
  */
 public record PolicyRepository(
-    String root, List<TrustStoreDirectory> sharedStores, List<EnvironmentDirectory> environments, List<Finding> layoutFindings) {
+    String root, List<TrustStoreDirectory> sharedStores, List<EnvironmentDirectory> environments, List<Finding> layoutFindings,
+    List<RepoFile> sharedSigners) {
 
   public EnvironmentDirectory environment(String name) {
     return environments.stream().filter(e -> e.name().equals(name)).findFirst().orElse(null);

@@ -71,12 +71,12 @@ public final class RepositoryReader {
           .filter(f -> !f.file().startsWith("environments/") || f.file().startsWith(prefix)
               || f.file().equals("environments/" + name))
           .toList();
-      return new PolicyRepository(whole.root(), whole.sharedStores(), one, relevant);
+      return new PolicyRepository(whole.root(), whole.sharedStores(), one, relevant, whole.sharedSigners());
     }
     RepositoryReader reader = new RepositoryReader(maxFileBytes);
     reader.root = dir;
     EnvironmentDirectory env = reader.readEnvironmentDir(dir, dir.getFileName().toString(), "");
-    return new PolicyRepository(dir.toString(), List.of(), List.of(env), List.copyOf(reader.findings));
+    return new PolicyRepository(dir.toString(), List.of(), List.of(env), List.copyOf(reader.findings), List.of());
   }
 
   private PolicyRepository readRepository(Path rootDir) throws IOException {
@@ -112,7 +112,8 @@ public final class RepositoryReader {
             "environments/ holds no environment folder; add environments/<env>/trustpolicy.json"));
       }
     }
-    return new PolicyRepository(root.toString(), shared, List.copyOf(environments), List.copyOf(findings));
+    List<RepoFile> signers = readSigners(root.resolve("signers"), 0);
+    return new PolicyRepository(root.toString(), shared, List.copyOf(environments), List.copyOf(findings), List.copyOf(signers));
   }
 
   private EnvironmentDirectory readEnvironmentDir(Path envDir, String name, String prefix) throws IOException {
@@ -122,7 +123,44 @@ public final class RepositoryReader {
     RepoFile effective = ociPolicy != null ? ociPolicy : policy;
     RepoFile shadowed = ociPolicy != null ? policy : null;
     String path = prefix.isEmpty() ? "." : prefix.substring(0, prefix.length() - 1);
-    return new EnvironmentDirectory(name, path, effective, shadowed, stores);
+    List<RepoFile> signers = readSigners(envDir.resolve("signers"), 0);
+    return new EnvironmentDirectory(name, path, effective, shadowed, stores, List.copyOf(signers));
+  }
+
+  /**
+   * The signer certificates under {@code signers/} (optional): files directly inside, or one
+   * folder down (a folder per team). Public leaf certificates, never sent to a cluster.
+   */
+  private List<RepoFile> readSigners(Path dir, int depth) throws IOException {
+    List<RepoFile> files = new ArrayList<>();
+    if (!exists(dir)) {
+      return files;
+    }
+    if (Files.isSymbolicLink(dir)) {
+      readIfPresent(dir); // records repo.symlink / repo.pathEscape
+      return files;
+    }
+    if (!isDirectory(dir)) {
+      findings.add(Finding.error("signer.strayFile", relative(dir),
+          "signers must be a folder of certificate files (signers/<file> or signers/<team>/<file>); move this file into one"));
+      return files;
+    }
+    for (Path child : children(dir)) {
+      if (isDirectory(child)) {
+        if (depth == 0) {
+          files.addAll(readSigners(child, 1));
+        } else {
+          findings.add(Finding.error("signer.subdirectory", relative(child),
+              "signer certificates go in signers/ or one folder below it (signers/<team>/); move the files up"));
+        }
+        continue;
+      }
+      RepoFile read = readIfPresent(child);
+      if (read != null) {
+        files.add(read);
+      }
+    }
+    return files;
   }
 
   private List<TrustStoreDirectory> readStores(Path truststore, String environment) throws IOException {

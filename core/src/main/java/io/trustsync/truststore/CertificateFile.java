@@ -25,11 +25,11 @@ import org.bouncycastle.util.io.pem.PemReader;
  * the file (and with it the whole store); {@code ignoredTail} describes a broken PEM block after
  * the last good one, which notation silently drops.
  */
-record CertificateFile(RepoFile source, List<X509Certificate> certificates, String unreadable, String ignoredTail) {
+public record CertificateFile(RepoFile source, List<X509Certificate> certificates, String unreadable, String ignoredTail) {
 
   private static final String BEGIN = "-----BEGIN ";
 
-  static CertificateFile read(RepoFile file) {
+  public static CertificateFile read(RepoFile file) {
     byte[] content = file.content();
     if (content.length == 0) {
       return unreadable(file, "the file is empty");

@@ -188,7 +188,7 @@ final class CrossReferences {
   }
 
   /** Attribute type (upper case, S read as ST) to value; null when it is not a parsable DN. */
-  private static Map<String, String> attributes(String dn) {
+  static Map<String, String> attributes(String dn) {
     try {
       Map<String, String> map = new LinkedHashMap<>();
       for (Rdn rdn : new LdapName(dn.trim()).getRdns()) {

@@ -51,6 +51,7 @@ public final class RepositoryValidator {
       }
     }
     findings.addAll(CrossReferences.check(repository, policies, loaded));
+    findings.addAll(SignerRules.check(repository, policies, loaded));
     findings.sort(Finding.ORDER);
     if (findings.stream().anyMatch(Finding::isError)) {
       return new ValidationReport(findings, Map.of());

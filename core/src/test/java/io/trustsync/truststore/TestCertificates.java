@@ -96,6 +96,7 @@ public final class TestCertificates {
     private boolean keyUsageCritical;
     private final List<KeyPurposeId> extendedKeyUsages = new ArrayList<>();
     private String signatureAlgorithm;
+    private X500Name subject;
 
     private Builder(String commonName, Issued issuer) {
       this.commonName = commonName;
@@ -145,10 +146,16 @@ public final class TestCertificates {
       return this;
     }
 
+    /** A subject of its own instead of the Acme default (RFC 4514 text, e.g. "C=US, ST=WA, O=SecureBuilder, CN=SecureBuilder"). */
+    public Builder subjectName(String dn) {
+      this.subject = new X500Name(dn);
+      return this;
+    }
+
     public Issued issue() {
       try {
         KeyPair own = keys != null ? keys : generate("EC", g -> g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM));
-        X500Name name = subject(commonName);
+        X500Name name = subject != null ? subject : subject(commonName);
         KeyPair signer = issuer == null ? own : issuer.keys();
         X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
             issuer == null ? name : issuer.name(), new BigInteger(64, RANDOM).add(BigInteger.ONE),
