@@ -24,4 +24,5 @@ fi
 bash scripts/kube-binaries.sh
 bash scripts/ratify-crds.sh
 bash scripts/ratify-v2-check.sh --prepare
+bash scripts/notation-check.sh --prepare
 exec ./mvnw -B -ntp verify "$@"
