@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What a path on the command line names: a whole policy repository, one environment folder, or a
@@ -49,9 +50,37 @@ record PolicyInput(Kind kind, Path path, Path base) {
   ValidationReport validate(ValidationOptions options) throws IOException {
     return switch (kind) {
       case REPOSITORY -> RepositoryValidator.validate(RepositoryReader.read(path, options.maxFileBytes()), options);
-      case ENVIRONMENT -> RepositoryValidator.validate(RepositoryReader.readEnvironment(path, options.maxFileBytes()), options);
-      case POLICY_FILE -> RepositoryValidator.validatePolicyFile(readFile(options.maxFileBytes()));
+      case ENVIRONMENT -> base.equals(path) ? RepositoryValidator.validate(RepositoryReader.readEnvironment(path, options.maxFileBytes()), options)
+          : oneEnvironmentOf(options);
+      case POLICY_FILE -> {
+        long size = Files.size(path);
+        if (size > options.maxFileBytes()) {
+          yield new ValidationReport(List.of(io.trustsync.findings.Finding.error("repo.oversizedFile", path.getFileName().toString(),
+              "file is " + size + " bytes, over the " + options.maxFileBytes() + "-byte limit; raise it with --max-file-size (or maxFileBytes in"
+                  + " .trustsync.yaml) when a policy really is that large")), java.util.Map.of());
+        }
+        yield RepositoryValidator.validatePolicyFile(readFile(options.maxFileBytes()));
+      }
     };
+  }
+
+  /**
+   * An environment folder inside a repository is judged as part of the whole repository (a shared
+   * store another environment uses is not "unused"), and reported for itself: its own files and
+   * the shared ones.
+   */
+  private ValidationReport oneEnvironmentOf(ValidationOptions options) throws IOException {
+    String name = path.toAbsolutePath().normalize().getFileName().toString();
+    ValidationReport whole = RepositoryValidator.validate(RepositoryReader.read(base, options.maxFileBytes()), options);
+    String prefix = "environments/" + name + "/";
+    List<io.trustsync.findings.Finding> relevant = whole.findings().stream()
+        .filter(f -> !f.file().startsWith("environments/") || f.file().startsWith(prefix) || f.file().equals("environments/" + name))
+        .toList();
+    var environments = whole.environments().containsKey(name) ? java.util.Map.of(name, whole.environments().get(name))
+        : java.util.Map.<String, io.trustsync.validation.AcceptedEnvironment>of();
+    var suppressed = whole.suppressed().stream()
+        .filter(s -> !s.finding().file().startsWith("environments/") || s.finding().file().startsWith(prefix)).toList();
+    return new ValidationReport(relevant, environments, suppressed);
   }
 
   PolicyRepository read(ValidationOptions options) throws IOException {

@@ -38,6 +38,14 @@ enum ReportFormat {
         result.put("accepted", checked.report().accepted());
         result.put("errors", checked.report().errors());
         result.put("warnings", checked.report().warnings());
+        ArrayNode suppressed = result.putArray("suppressed");
+        for (var s : checked.report().suppressed()) {
+          ObjectNode node = suppressed.addObject();
+          node.put("ruleId", s.finding().ruleId());
+          node.put("file", checked.input().display(s.finding().file()));
+          node.put("pointer", s.finding().pointer());
+          node.put("reason", s.reason());
+        }
         ArrayNode findings = result.putArray("findings");
         for (Finding f : checked.report().findings()) {
           ObjectNode node = findings.addObject();
@@ -62,7 +70,9 @@ enum ReportFormat {
       ObjectNode run = log.putArray("runs").addObject();
       ObjectNode driver = run.putObject("tool").putObject("driver");
       driver.put("name", "trustsync");
-      driver.put("informationUri", "https://trustsync.io/docs/rules");
+      String version = ReportFormat.class.getPackage().getImplementationVersion();
+      driver.put("version", version != null ? version : "development build");
+      driver.put("informationUri", "https://trustsync.io/docs/rules/");
       Map<String, String> rules = new TreeMap<>();
       ArrayNode sarifResults = run.putArray("results");
       for (Checked checked : results) {
@@ -88,8 +98,19 @@ enum ReportFormat {
       rules.forEach((id, family) -> {
         ObjectNode rule = ruleArray.addObject();
         rule.put("id", id);
+        io.trustsync.findings.RuleCatalog.Doc doc = io.trustsync.findings.RuleCatalog.doc(id);
         rule.putObject("shortDescription").put("text", id);
-        rule.put("helpUri", "https://trustsync.io/docs/rules#" + id);
+        if (doc != null) {
+          rule.putObject("fullDescription").put("text", plain(doc.checks()));
+          ObjectNode help = rule.putObject("help");
+          help.put("text", plain(doc.fix()));
+          help.put("markdown", doc.fix());
+          rule.put("helpUri", "https://trustsync.io/" + doc.page() + "#" + id.replace('.', '-').toLowerCase(java.util.Locale.ROOT));
+        }
+        var severity = io.trustsync.findings.RuleCatalog.defaultSeverity(id);
+        if (severity != null) {
+          rule.putObject("defaultConfiguration").put("level", severity == io.trustsync.findings.Severity.ERROR ? "error" : "warning");
+        }
         rule.putObject("properties").putArray("tags").add(family);
       });
       out.println(log.toPrettyString());
@@ -120,6 +141,11 @@ enum ReportFormat {
 
   abstract void write(List<Checked> results, PrintWriter out);
 
+  /** Markdown table cell text as plain text: no backticks, no escaped pipes. */
+  static String plain(String markdown) {
+    return markdown.replace("`", "").replace("\\|", "|").replace("**", "");
+  }
+
   void summaries(List<Checked> results, PrintWriter out) {
     for (Checked checked : results) {
       out.println(checked.input().path() + ": " + summary(checked.report()));
@@ -128,7 +154,9 @@ enum ReportFormat {
 
   static String summary(ValidationReport report) {
     return report.errors() + " error" + (report.errors() == 1 ? "" : "s") + ", " + report.warnings() + " warning"
-        + (report.warnings() == 1 ? "" : "s") + (report.errors() > 0 ? " — rejected, nothing would be applied" : " — accepted");
+        + (report.warnings() == 1 ? "" : "s")
+        + (report.suppressed().isEmpty() ? "" : ", " + report.suppressed().size() + " suppressed by .trustsync.yaml")
+        + (report.errors() > 0 ? " — rejected, nothing would be applied" : " — accepted");
   }
 
   /**

@@ -56,7 +56,7 @@ public final class TrustSyncCommand implements Runnable {
     return commandLine.execute(args);
   }
 
-  private static String describe(Exception exception) {
+  static String describe(Exception exception) {
     String message = exception.getMessage();
     if (exception instanceof java.nio.file.NoSuchFileException) {
       return "no such file or directory: " + message;

@@ -59,15 +59,31 @@ final class ValidateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ValidationOptions options = new ValidationOptions(now != null ? now : Instant.now(), expiryWindow, maxFileBytes);
     List<ReportFormat.Checked> results = new ArrayList<>();
+    boolean unreadable = false;
     for (Path path : paths) {
-      PolicyInput input = PolicyInput.of(path);
-      ValidationReport report = input.validate(options);
-      results.add(new ReportFormat.Checked(input, report));
+      // one path's problem never stops the others' output
+      try {
+        PolicyInput input = PolicyInput.of(path);
+        ValidationReport report = input.validate(options);
+        results.add(new ReportFormat.Checked(input, warningsAsErrors ? promoteWarnings(report) : report));
+      } catch (java.io.IOException e) {
+        unreadable = true;
+        spec.commandLine().getErr().println("trustsync: " + TrustSyncCommand.describe(e));
+      }
     }
     format.write(results, spec.commandLine().getOut());
     spec.commandLine().getOut().flush();
     boolean errors = results.stream().anyMatch(r -> r.report().errors() > 0);
-    boolean warnings = results.stream().anyMatch(r -> r.report().warnings() > 0);
-    return errors || (warningsAsErrors && warnings) ? 1 : 0;
+    return unreadable ? 2 : errors ? 1 : 0;
+  }
+
+  /** --warnings-as-errors: every warning is reported, counted and judged as an error, so the summary and the exit code agree. */
+  private static ValidationReport promoteWarnings(ValidationReport report) {
+    List<io.trustsync.findings.Finding> findings = report.findings().stream()
+        .map(f -> f.isError() ? f : new io.trustsync.findings.Finding(f.ruleId(), io.trustsync.findings.Severity.ERROR, f.file(), f.pointer(),
+            f.line(), f.column(), f.message() + " [error by --warnings-as-errors]"))
+        .toList();
+    boolean promoted = report.findings().stream().anyMatch(f -> !f.isError());
+    return new ValidationReport(findings, promoted ? java.util.Map.of() : report.environments(), report.suppressed());
   }
 }

@@ -150,6 +150,12 @@ class ValidateCommandTest {
     JsonNode runNode = log.get("runs").get(0);
     assertThat(runNode.at("/tool/driver/name").asText()).isEqualTo("trustsync");
     assertThat(runNode.at("/tool/driver/rules/0/id").asText()).isEqualTo("repo.unknownStore");
+    assertThat(runNode.at("/tool/driver/version").asText()).isNotBlank();
+    JsonNode rule = runNode.at("/tool/driver/rules/0");
+    assertThat(rule.at("/fullDescription/text").asText()).contains("does not exist");
+    assertThat(rule.at("/help/text").asText()).contains("Fix the reference");
+    assertThat(rule.get("helpUri").asText()).contains("docs/rules/repository.md");
+    assertThat(rule.at("/defaultConfiguration/level").asText()).isEqualTo("error");
     JsonNode result = runNode.get("results").get(0);
     assertThat(result.get("ruleId").asText()).isEqualTo("repo.unknownStore");
     assertThat(result.get("level").asText()).isEqualTo("error");
@@ -265,5 +271,84 @@ class ValidateCommandTest {
     // demo and bench belong to the development entry point (testkit), not to the production jar
     assertThat(CommandRun.of("--help").out()).contains("validate").contains("render").contains("operator").contains("Exit codes")
         .doesNotContain("bench");
+  }
+
+  @Test
+  void warningsAsErrorsAndTheSummaryAgree() {
+    CommandRun run = CommandRun.of("validate", EXAMPLE.toString(), "--warnings-as-errors");
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out()).contains("error notation.skipGlobalScope").contains("[error by --warnings-as-errors]")
+        .contains("1 error, 0 warnings — rejected").doesNotContain("accepted");
+  }
+
+  @Test
+  void theRepositorysGateConfigurationSetsSeverities() throws Exception {
+    java.nio.file.Path repo = temp.resolve("configured");
+    copy(EXAMPLE, repo);
+    java.nio.file.Files.writeString(repo.resolve(".trustsync.yaml"), """
+        rules:
+          notation.skipGlobalScope: {severity: off, reason: development runs public images unverified}
+        """);
+    CommandRun suppressed = CommandRun.of("validate", repo.toString());
+    assertThat(suppressed.exitCode()).as(suppressed.out()).isZero();
+    assertThat(suppressed.out()).contains("0 errors, 0 warnings, 1 suppressed by .trustsync.yaml — accepted");
+    JsonNode json = JSON.readTree(CommandRun.of("validate", repo.toString(), "--format", "json").out());
+    assertThat(json.at("/results/0/suppressed/0/ruleId").asText()).isEqualTo("notation.skipGlobalScope");
+    assertThat(json.at("/results/0/suppressed/0/reason").asText()).isEqualTo("development runs public images unverified");
+
+    java.nio.file.Files.writeString(repo.resolve(".trustsync.yaml"), "rules:\n  notation.skipGlobalScope: error\n");
+    CommandRun promoted = CommandRun.of("validate", repo.toString());
+    assertThat(promoted.exitCode()).isEqualTo(1);
+    assertThat(promoted.out()).contains("error notation.skipGlobalScope").contains("[error by .trustsync.yaml]");
+
+    java.nio.file.Files.writeString(repo.resolve(".trustsync.yaml"), "rules:\n  notation.scopeFormat: off\n");
+    CommandRun refused = CommandRun.of("validate", repo.toString());
+    assertThat(refused.exitCode()).isEqualTo(1);
+    assertThat(refused.out()).contains("config.cannotDemote").contains(".trustsync.yaml");
+  }
+
+  @Test
+  void anOversizedPolicyFileIsAFindingAndOtherFilesStillReport() throws Exception {
+    java.nio.file.Path big = temp.resolve("big.json");
+    java.nio.file.Files.writeString(big, " ".repeat(2 * 1024 * 1024) + "{}");
+    java.nio.file.Path small = EXAMPLE.resolve("environments/production/trustpolicy.json");
+    CommandRun run = CommandRun.of("validate", big.toString(), small.toString(), temp.resolve("missing.json").toString(), "--format", "json");
+
+    assertThat(run.exitCode()).as("a missing path is still a usage error").isEqualTo(2);
+    JsonNode json = JSON.readTree(run.out());
+    assertThat(json.at("/results")).hasSize(2);
+    assertThat(json.at("/results/0/findings/0/ruleId").asText()).isEqualTo("repo.oversizedFile");
+    assertThat(json.at("/results/1/accepted").asBoolean()).isTrue();
+    assertThat(run.err()).contains("no such file or directory");
+  }
+
+  @Test
+  void oneEnvironmentFolderJudgesSharedStoresAgainstTheWholeRepository() throws Exception {
+    // the shared store is development's only: validating production alone must not call it unused
+    Path repo = temp.resolve("shared-use");
+    new TestRepository(repo)
+        .sharedStore("ca", "used-by-dev", TestCertificates.root("Dev Root").issue())
+        .sharedStore("ca", "nobody-uses-it", TestCertificates.root("Spare Root").issue())
+        .store("production", "ca", "prod-root", TestCertificates.root("Prod Root").issue())
+        .policy("production", policy(statement("prod", "r.example/prod", "strict", "ca:prod-root")))
+        .policy("development", policy(statement("dev", "r.example/dev", "audit", "ca:used-by-dev")));
+
+    CommandRun production = CommandRun.of("validate", repo.resolve("environments/production").toString());
+    assertThat(production.exitCode()).as(production.out()).isZero();
+    assertThat(production.out()).contains("repo.unusedStore").contains("nobody-uses-it").doesNotContain("used-by-dev");
+  }
+
+  private static void copy(java.nio.file.Path from, java.nio.file.Path to) throws java.io.IOException {
+    try (var files = java.nio.file.Files.walk(from)) {
+      for (java.nio.file.Path source : files.toList()) {
+        java.nio.file.Path target = to.resolve(from.relativize(source).toString());
+        if (java.nio.file.Files.isDirectory(source)) {
+          java.nio.file.Files.createDirectories(target);
+        } else {
+          java.nio.file.Files.copy(source, target);
+        }
+      }
+    }
   }
 }

@@ -18,7 +18,12 @@ import java.util.TreeMap;
  */
 public record PolicyRepository(
     String root, List<TrustStoreDirectory> sharedStores, List<EnvironmentDirectory> environments, List<Finding> layoutFindings,
-    List<RepoFile> sharedSigners) {
+    List<RepoFile> sharedSigners, RepoFile gateConfig) {
+
+  /** Without signers or a gate configuration. */
+  public PolicyRepository(String root, List<TrustStoreDirectory> sharedStores, List<EnvironmentDirectory> environments, List<Finding> layoutFindings) {
+    this(root, sharedStores, environments, layoutFindings, List.of(), null);
+  }
 
   public EnvironmentDirectory environment(String name) {
     return environments.stream().filter(e -> e.name().equals(name)).findFirst().orElse(null);

@@ -1,6 +1,7 @@
 package io.trustsync.repository;
 
 import io.trustsync.findings.Finding;
+import io.trustsync.findings.GateConfig;
 import io.trustsync.findings.ValidationOptions;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +35,7 @@ public final class RepositoryReader {
   /** Environment names become label values and object names in member clusters. */
   public static final Pattern ENVIRONMENT_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
-  private final long maxFileBytes;
+  private long maxFileBytes; // the caller's, or the one .trustsync.yaml sets
   private final List<Finding> findings = new ArrayList<>();
   private Path root;
 
@@ -71,12 +72,12 @@ public final class RepositoryReader {
           .filter(f -> !f.file().startsWith("environments/") || f.file().startsWith(prefix)
               || f.file().equals("environments/" + name))
           .toList();
-      return new PolicyRepository(whole.root(), whole.sharedStores(), one, relevant, whole.sharedSigners());
+      return new PolicyRepository(whole.root(), whole.sharedStores(), one, relevant, whole.sharedSigners(), whole.gateConfig());
     }
     RepositoryReader reader = new RepositoryReader(maxFileBytes);
     reader.root = dir;
     EnvironmentDirectory env = reader.readEnvironmentDir(dir, dir.getFileName().toString(), "");
-    return new PolicyRepository(dir.toString(), List.of(), List.of(env), List.copyOf(reader.findings), List.of());
+    return new PolicyRepository(dir.toString(), List.of(), List.of(env), List.copyOf(reader.findings), List.of(), null);
   }
 
   private PolicyRepository readRepository(Path rootDir) throws IOException {
@@ -86,6 +87,14 @@ public final class RepositoryReader {
     // The root is the caller's choice, so a link to it is followed, once: escape checks then
     // compare every link inside against where the repository really is.
     root = rootDir.toRealPath();
+    // the gate configuration first: it may set the size limit for everything else
+    RepoFile gateConfig = readIfPresent(root.resolve(GateConfig.FILE));
+    if (gateConfig != null) {
+      Long configured = GateConfig.parse(gateConfig.content()).maxFileBytes();
+      if (configured != null) {
+        maxFileBytes = Math.min(configured, GateConfig.MAX_FILE_BYTES_CAP);
+      }
+    }
     List<TrustStoreDirectory> shared = readStores(root.resolve("truststore"), null);
     List<EnvironmentDirectory> environments = new ArrayList<>();
     Path envRoot = root.resolve("environments");
@@ -113,7 +122,7 @@ public final class RepositoryReader {
       }
     }
     List<RepoFile> signers = readSigners(root.resolve("signers"), 0);
-    return new PolicyRepository(root.toString(), shared, List.copyOf(environments), List.copyOf(findings), List.copyOf(signers));
+    return new PolicyRepository(root.toString(), shared, List.copyOf(environments), List.copyOf(findings), List.copyOf(signers), gateConfig);
   }
 
   private EnvironmentDirectory readEnvironmentDir(Path envDir, String name, String prefix) throws IOException {

@@ -2,6 +2,7 @@ package io.trustsync.validation;
 
 import io.trustsync.findings.ValidationOptions;
 import io.trustsync.findings.Finding;
+import io.trustsync.findings.GateConfig;
 import io.trustsync.repository.EnvironmentDirectory;
 import io.trustsync.repository.PolicyRepository;
 import io.trustsync.repository.RepoFile;
@@ -24,7 +25,9 @@ import java.util.TreeMap;
 public final class RepositoryValidator {
   private RepositoryValidator() {}
 
-  public static ValidationReport validate(PolicyRepository repository, ValidationOptions options) {
+  public static ValidationReport validate(PolicyRepository repository, ValidationOptions requested) {
+    GateConfig config = GateConfig.parse(repository.gateConfig() == null ? null : repository.gateConfig().content());
+    ValidationOptions options = config.apply(requested);
     List<Finding> findings = new ArrayList<>(repository.layoutFindings());
     Map<TrustStoreDirectory, LoadedTrustStore> loaded = new HashMap<>();
     for (TrustStoreDirectory store : repository.sharedStores()) {
@@ -52,9 +55,12 @@ public final class RepositoryValidator {
     }
     findings.addAll(CrossReferences.check(repository, policies, loaded));
     findings.addAll(SignerRules.check(repository, policies, loaded));
+    List<GateConfig.Suppressed> suppressed = new ArrayList<>();
+    findings = new ArrayList<>(config.adjust(findings, suppressed));
+    findings.addAll(config.problems());
     findings.sort(Finding.ORDER);
     if (findings.stream().anyMatch(Finding::isError)) {
-      return new ValidationReport(findings, Map.of());
+      return new ValidationReport(findings, Map.of(), suppressed);
     }
     Map<String, AcceptedEnvironment> accepted = new TreeMap<>();
     for (EnvironmentDirectory environment : repository.environments()) {
@@ -64,7 +70,7 @@ public final class RepositoryValidator {
           .toList();
       accepted.put(environment.name(), new AcceptedEnvironment(environment.name(), policy, stores));
     }
-    return new ValidationReport(findings, accepted);
+    return new ValidationReport(findings, accepted, suppressed);
   }
 
   /** Validates a lone trust policy file: schema and notation rules only, no stores to check. */
