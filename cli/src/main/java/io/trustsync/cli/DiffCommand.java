@@ -51,7 +51,7 @@ final class DiffCommand implements Callable<Integer> {
   @Option(names = {"-e", "--env"}, required = true, paramLabel = "ENV", description = "Environment to compare.")
   String environment;
 
-  @Option(names = {"-p", "--profile"}, defaultValue = "native", paramLabel = "PROFILE", description = "native, ratify-v1 or ratify-v2. Default: ${DEFAULT-VALUE}.")
+  @Option(names = {"-p", "--profile"}, defaultValue = "native", paramLabel = "PROFILE", description = "native, ratify-v1, ratify-v2, flux or notation. Default: ${DEFAULT-VALUE}.")
   String profile;
 
   @Option(names = "--ratify-api-version", paramLabel = "VERSION",

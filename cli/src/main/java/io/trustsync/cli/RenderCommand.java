@@ -36,7 +36,7 @@ final class RenderCommand implements Callable<Integer> {
   String environment;
 
   @Option(names = {"-p", "--profile"}, defaultValue = "native", paramLabel = "PROFILE",
-      description = "native (TrustStore/TrustPolicy), ratify-v1 or ratify-v2. Default: ${DEFAULT-VALUE}.")
+      description = "native (TrustStore/TrustPolicy), ratify-v1, ratify-v2, flux (a Flux verification Secret) or notation (ConfigMaps of a Notation configuration directory). Default: ${DEFAULT-VALUE}.")
   String profile;
 
   @Option(names = "--ratify-api-version", paramLabel = "VERSION",

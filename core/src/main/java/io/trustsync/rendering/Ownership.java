@@ -39,9 +39,19 @@ public final class Ownership {
    */
   public static ObjectNode stamp(ObjectNode manifest, String revision, String sourcePath) {
     ObjectNode metadata = (ObjectNode) manifest.get("metadata");
-    metadata.remove("annotations");
-    String hash = "sha256:" + sha256(ManifestWriter.canonicalJson(manifest));
+    // a profile's own annotations (e.g. where a ConfigMap belongs) are content: hashed and kept
     Map<String, String> annotations = new TreeMap<>();
+    if (metadata.get("annotations") instanceof ObjectNode own) {
+      own.properties().forEach(e -> annotations.put(e.getKey(), e.getValue().asText()));
+      annotations.keySet().removeAll(java.util.Set.of(CONTENT_HASH, SOURCE_REVISION, SOURCE_PATH));
+    }
+    metadata.remove("annotations");
+    if (!annotations.isEmpty()) {
+      ObjectNode own = metadata.putObject("annotations");
+      annotations.forEach(own::put);
+    }
+    String hash = "sha256:" + sha256(ManifestWriter.canonicalJson(manifest));
+    metadata.remove("annotations");
     annotations.put(CONTENT_HASH, hash);
     if (revision != null && !revision.isEmpty()) {
       annotations.put(SOURCE_REVISION, revision);

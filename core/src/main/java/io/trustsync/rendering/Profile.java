@@ -23,6 +23,18 @@ public enum Profile {
     public Rendering render(RenderRequest request) {
       return RatifyV2Rendering.render(request);
     }
+  },
+  FLUX("flux") {
+    @Override
+    public Rendering render(RenderRequest request) {
+      return FluxRendering.render(request);
+    }
+  },
+  NOTATION("notation") {
+    @Override
+    public Rendering render(RenderRequest request) {
+      return NotationRendering.render(request);
+    }
   };
 
   private final String id;

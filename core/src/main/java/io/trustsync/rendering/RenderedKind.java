@@ -20,7 +20,9 @@ public record RenderedKind(String apiVersion, String kind, String plural, boolea
       new RenderedKind("config.ratify.deislabs.io/v1beta1", "KeyManagementProvider", "keymanagementproviders", false),
       new RenderedKind("config.ratify.deislabs.io/v1beta1", "Verifier", "verifiers", false),
       new RenderedKind("config.ratify.sh/v2beta1", "NamespacedExecutor", "namespacedexecutors", true),
-      new RenderedKind("config.ratify.sh/v2beta1", "Executor", "executors", false));
+      new RenderedKind("config.ratify.sh/v2beta1", "Executor", "executors", false),
+      new RenderedKind("v1", "Secret", "secrets", true),
+      new RenderedKind("v1", "ConfigMap", "configmaps", true));
 
   /**
    * Kinds also rendered, at another version of the same resource: the API server serves the same
@@ -36,8 +38,10 @@ public record RenderedKind(String apiVersion, String kind, String plural, boolea
         .orElseThrow(() -> new IllegalStateException("TrustSync does not render " + apiVersion + " " + kind));
   }
 
+  /** The API group; "" for the core group ({@code v1}). */
   public String group() {
-    return apiVersion.substring(0, apiVersion.indexOf('/'));
+    int slash = apiVersion.indexOf('/');
+    return slash < 0 ? "" : apiVersion.substring(0, slash);
   }
 
   public String version() {

@@ -273,4 +273,33 @@ class RenderingTest {
         .contains("ratify.registryCredential.password").contains("anonymous").doesNotContain("hunter2");
     assertThat(ProfileOptions.parse(null, "vault", Map.of()).error()).contains("'vault'").contains("aws, azure, static");
   }
+
+  @Test
+  void fluxGetsOneCertificatePerKeyAndIsToldWhenItWidensAStatement() throws IOException {
+    AcceptedEnvironment environment = accept(repository("repo", acmeRoot, "strict"));
+    Rendering rendering = render(Profile.FLUX, environment, "abc", "flux-system");
+
+    assertThat(rendering.objects()).singleElement().satisfies(secret -> {
+      assertThat(secret.kind()).isEqualTo("Secret");
+      assertThat(secret.name()).isEqualTo("production-notation");
+      JsonNode data = secret.manifest().get("data");
+      assertThat(data.fieldNames()).toIterable().containsExactlyInAnyOrder("trustpolicy.json", "ca-acme-root-0.pem", "tsa-acme-tsa-0.pem");
+      assertThat(new String(java.util.Base64.getDecoder().decode(data.get("ca-acme-root-0.pem").asText()))).isEqualTo(acmeRoot.pem());
+    });
+    // "release" trusts a ca and a tsa store: in Flux each serves as the other
+    assertThat(rendering.warnings()).extracting(Finding::ruleId, Finding::pointer)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("render.flux.storesMerged", "/trustPolicies/0/trustStores"));
+  }
+
+  @Test
+  void notationRendersAConfigurationDirectoryAsConfigMaps() throws IOException {
+    AcceptedEnvironment environment = accept(repository("repo", acmeRoot, "strict"));
+    Rendering rendering = render(Profile.NOTATION, environment, "abc", "verify");
+
+    assertThat(rendering.warnings()).isEmpty();
+    assertThat(rendering.objects()).extracting(o -> o.manifest().at("/metadata/annotations/trustsync.io~1notation-path").asText())
+        .containsExactly("trustpolicy.json", "truststore/x509/ca/acme-root", "truststore/x509/tsa/acme-tsa");
+    assertThat(rendering.objects().get(1).manifest().at("/data/certificate-0.pem").asText()).isEqualTo(acmeRoot.pem());
+    assertThat(rendering.objects().getFirst().manifest().at("/data/trustpolicy.json").asText()).contains("\"release\"");
+  }
 }

@@ -68,7 +68,7 @@ class ConsumerHealthIT {
     // applied, but Ratify has said nothing yet: not Ready
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
       assertThat(executors(client, target)).isNotEmpty();
-      TrustDistributionTarget t = hub.target("production", member);
+      TrustDistributionTarget t = target(hub, member);
       assertThat(t.getStatus().state).isEqualTo("Applying");
       assertThat(t.getStatus().message).contains("waiting for Ratify");
       assertThat(condition(hub.distribution("production"), "Ready")).isEqualTo("False");
@@ -78,17 +78,18 @@ class ConsumerHealthIT {
       writeStatus(client, executor, Map.of("succeeded", true));
     }
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      assertThat(hub.target("production", member).getStatus().state).isEqualTo("Synced");
+      assertThat(target(hub, member).getStatus().state).isEqualTo("Synced");
       assertThat(HubScenario.ready(hub.distribution("production"), revision)).isTrue();
     });
 
     GenericKubernetesResource rejected = executors(client, target).getFirst();
     writeStatus(client, rejected, Map.of("succeeded", false, "briefError", "failed to create executor: duplicate trust store type ca detected"));
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      TrustDistributionTarget t = hub.target("production", member);
+      TrustDistributionTarget t = target(hub, member);
       assertThat(t.getStatus().state).isEqualTo("Degraded");
       assertThat(t.getStatus().message).contains(rejected.getMetadata().getName()).contains("duplicate trust store type ca detected");
       TrustDistribution d = hub.distribution("production");
+      assertThat(d.getStatus()).isNotNull();
       assertThat(condition(d, "Ready")).isEqualTo("False");
       assertThat(d.getStatus().summary.degraded).isEqualTo(1);
       assertThat(d.getStatus().conditions).anySatisfy(c -> {
@@ -124,10 +125,52 @@ class ConsumerHealthIT {
     writeStatus(client, verifiers.getFirst(), Map.of("issuccess", false, "brieferror", "Original Error: trust policy is invalid"));
 
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      TrustDistributionTarget t = hub.target("production", member);
+      TrustDistributionTarget t = target(hub, member);
       assertThat(t.getStatus().state).isEqualTo("Degraded");
       assertThat(t.getStatus().message).contains("status.issuccess: false").contains("trust policy is invalid");
     });
+  }
+
+  @Test
+  void theFluxProfileWritesTheVerificationSecretAndSaysWhatFluxWidens() {
+    HubScenario hub = new HubScenario(fleet.hub(), "consumer-flux");
+    LocalGitRepository repo = git.createRepository(hub.namespace);
+    hub.registerMembers(fleet.members(), Map.of("environment", "production"));
+    String target = "flux-" + hub.namespace;
+    String revision = repo.commit(example(Map.of()));
+    hub.source("policies", repo.httpUrl().toString(), spec -> {});
+    hub.distribution("production", "production", target, spec -> spec.profile = "flux");
+    KubernetesClient client = fleet.member(0).client();
+
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      assertThat(HubScenario.ready(hub.distribution("production"), revision)).isTrue();
+      var secret = client.secrets().inNamespace(target).withName("production-notation").get();
+      assertThat(secret).isNotNull();
+      assertThat(secret.getData()).containsKeys("trustpolicy.json", "ca-acme-root-0.pem", "tsa-acme-tsa-0.pem");
+      // production's statement trusts a ca and a tsa store, which Flux cannot keep apart
+      assertThat(hub.distribution("production").getStatus()).isNotNull();
+      assertThat(hub.distribution("production").getStatus().conditions).anySatisfy(c -> {
+        assertThat(c.getType()).isEqualTo("Lossy");
+        assertThat(c.getStatus()).isEqualTo("True");
+        assertThat(c.getMessage()).contains("render.flux.storesMerged");
+      });
+    });
+
+    // drift on the Secret is seen and put back like any rendered object
+    client.secrets().inNamespace(target).withName("production-notation").edit(s -> {
+      s.getData().put("trustpolicy.json", java.util.Base64.getEncoder().encodeToString("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      return s;
+    });
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(new String(java.util.Base64.getDecoder().decode(
+        client.secrets().inNamespace(target).withName("production-notation").get().getData().get("trustpolicy.json")))).contains("trustPolicies"));
+  }
+
+  /** The target, once it has a status (an await retries only on assertion failures). */
+  private static TrustDistributionTarget target(HubScenario hub, String member) {
+    TrustDistributionTarget t = hub.target("production", member);
+    assertThat(t).isNotNull();
+    assertThat(t.getStatus()).isNotNull();
+    return t;
   }
 
   private static List<GenericKubernetesResource> executors(KubernetesClient client, String namespace) {

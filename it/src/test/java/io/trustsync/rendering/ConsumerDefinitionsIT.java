@@ -79,8 +79,8 @@ class ConsumerDefinitionsIT {
             : List.of(ProfileOptions.DEFAULTS);
         for (ProfileOptions options : variants) {
           for (String target : new String[] {null, namespace}) {
-            if (profile == Profile.NATIVE && target == null) {
-              continue; // the native kinds are namespaced: with no namespace they go to the client's default
+            if (target == null && List.of(Profile.NATIVE, Profile.FLUX, Profile.NOTATION).contains(profile)) {
+              continue; // namespaced kinds only: with no namespace they go to the client's default
             }
             Rendering rendering = profile.render(new RenderRequest(environment.name(), environment.policy(), environment.stores(), "abc123",
                 target, Map.of(), options));

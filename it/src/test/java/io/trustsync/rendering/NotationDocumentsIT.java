@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every trust policy document TrustSync renders (the native TrustPolicy, Ratify v1's
- * trustPolicyDoc) loads in notation-go v1.3.2 and equals, field by field, what notation-go itself
+ * trustPolicyDoc, the flux Secret's and the notation ConfigMap's trustpolicy.json) loads in notation-go v1.3.2 and equals, field by field, what notation-go itself
  * decodes from the repository's trustpolicy.json (scripts/notation-check.sh).
  */
 class NotationDocumentsIT {
@@ -50,13 +50,16 @@ class NotationDocumentsIT {
       assertThat(report.findings()).noneMatch(Finding::isError);
       for (AcceptedEnvironment environment : report.environments().values()) {
         EnvironmentDirectory directory = repository.environment(environment.name());
-        for (Profile profile : List.of(Profile.NATIVE, Profile.RATIFY_V1)) {
+        for (Profile profile : List.of(Profile.NATIVE, Profile.RATIFY_V1, Profile.FLUX, Profile.NOTATION)) {
           Rendering rendering = profile.render(new RenderRequest(environment.name(), environment.policy(), environment.stores(), "abc",
               "ns", Map.of()));
           for (RenderedObject object : rendering.objects()) {
             JsonNode document = switch (object.kind()) {
               case "TrustPolicy" -> object.manifest().get("spec");
               case "NamespacedVerifier" -> object.manifest().at("/spec/parameters/trustPolicyDoc");
+              case "Secret" -> JSON.readTree(java.util.Base64.getDecoder().decode(object.manifest().at("/data/trustpolicy.json").asText()));
+              case "ConfigMap" -> object.manifest().at("/data/trustpolicy.json").isMissingNode() ? null
+                  : JSON.readTree(object.manifest().at("/data/trustpolicy.json").asText());
               default -> null;
             };
             if (document == null) {

@@ -23,8 +23,8 @@ public class TrustDistributionSpec {
   @JsonPropertyDescription("Namespace the objects are applied to in each member cluster; created when missing. '${cluster}' is replaced by the MemberCluster name.")
   public String targetNamespace;
 
-  @Pattern("^(native|ratify-v1|ratify-v2)$")
-  @JsonPropertyDescription("Rendering profile: native (TrustStore/TrustPolicy), ratify-v1 or ratify-v2. Default: native.")
+  @Pattern("^(native|ratify-v1|ratify-v2|flux|notation)$")
+  @JsonPropertyDescription("Rendering profile: native (TrustStore/TrustPolicy), ratify-v1, ratify-v2, flux (the Secret of an OCIRepository's notation verification) or notation (ConfigMaps laid out as a Notation configuration directory). Default: native.")
   public String profile;
 
   @JsonPropertyDescription("Options of the ratify-v2 profile: the Executors' API version and their registry credential provider.")

@@ -28,7 +28,7 @@ public class TrustDistributionTargetSpec {
   public String environment;
 
   @Required
-  @JsonPropertyDescription("Rendering profile: native, ratify-v1 or ratify-v2.")
+  @JsonPropertyDescription("Rendering profile: native, ratify-v1, ratify-v2, flux or notation.")
   public String profile;
 
   @JsonPropertyDescription("Options of the ratify-v2 profile, from the distribution.")
