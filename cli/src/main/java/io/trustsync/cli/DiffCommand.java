@@ -54,14 +54,7 @@ final class DiffCommand implements Callable<Integer> {
   @Option(names = {"-p", "--profile"}, defaultValue = "native", paramLabel = "PROFILE", description = "native, ratify-v1, ratify-v2, flux or notation. Default: ${DEFAULT-VALUE}.")
   String profile;
 
-  @Option(names = "--ratify-api-version", paramLabel = "VERSION",
-      description = "ratify-v2: config.ratify.sh/v2beta1 (default) or the deprecated config.ratify.sh/v2alpha1, for clusters on older Ratify.")
-  String ratifyApiVersion;
-
-  @Option(names = "--registry-credential", paramLabel = "PROVIDER[,KEY=VALUE...]",
-      description = "ratify-v2: the registry store's credential provider: static (default: anonymous), azure[,clientID=..][,tenantID=..] "
-          + "or aws[,region=..]. Never a password.")
-  String registryCredential;
+  @CommandLine.Mixin RatifyOptionsMixin ratify;
 
   @Option(names = {"-n", "--namespace"}, required = true, paramLabel = "NS", description = "Target namespace in the clusters.")
   String namespace;
@@ -84,7 +77,7 @@ final class DiffCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Profile chosen = AcceptedInput.profile(spec, profile);
-    var options = AcceptedInput.profileOptions(spec, ratifyApiVersion, registryCredential);
+    var options = ratify.options(spec);
     AcceptedEnvironment accepted = AcceptedInput.environment(spec, path, environment, "nothing to compare");
     if (accepted == null) {
       return 2;

@@ -39,14 +39,7 @@ final class RenderCommand implements Callable<Integer> {
       description = "native (TrustStore/TrustPolicy), ratify-v1, ratify-v2, flux (a Flux verification Secret) or notation (ConfigMaps of a Notation configuration directory). Default: ${DEFAULT-VALUE}.")
   String profile;
 
-  @Option(names = "--ratify-api-version", paramLabel = "VERSION",
-      description = "ratify-v2: config.ratify.sh/v2beta1 (default) or the deprecated config.ratify.sh/v2alpha1, for clusters on older Ratify.")
-  String ratifyApiVersion;
-
-  @Option(names = "--registry-credential", paramLabel = "PROVIDER[,KEY=VALUE...]",
-      description = "ratify-v2: the registry store's credential provider: static (default: anonymous), azure[,clientID=..][,tenantID=..] "
-          + "or aws[,region=..]. Never a password.")
-  String registryCredential;
+  @CommandLine.Mixin RatifyOptionsMixin ratify;
 
   @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE", description = "Target namespace written into every object.")
   String namespace;
@@ -61,7 +54,7 @@ final class RenderCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     Profile chosen = AcceptedInput.profile(spec, profile);
-    var options = AcceptedInput.profileOptions(spec, ratifyApiVersion, registryCredential);
+    var options = ratify.options(spec);
     AcceptedEnvironment accepted = AcceptedInput.environment(spec, path, environment, "nothing rendered");
     if (accepted == null) {
       return 1;

@@ -68,6 +68,10 @@ class LeastPrivilegeIT {
   private record Scenario(String namespace, LocalGitRepository repo, String target) {}
 
   private Scenario scenario(LocalGitServer git, String memberUser) {
+    return scenario(git, memberUser, "native");
+  }
+
+  private Scenario scenario(LocalGitServer git, String memberUser, String profile) {
     KubernetesClient admin = fleet.hub().client();
     String ns = "rbac-" + UUID.randomUUID().toString().substring(0, 6);
     admin.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
@@ -95,6 +99,7 @@ class LeastPrivilegeIT {
     distribution.getSpec().sourceRef.name = "policies";
     distribution.getSpec().environment = "production";
     distribution.getSpec().targetNamespace = target;
+    distribution.getSpec().profile = profile;
     admin.resource(distribution).create();
     return new Scenario(ns, repo, target);
   }
@@ -140,6 +145,30 @@ class LeastPrivilegeIT {
         assertThat(owned(admin, "TrustPolicy", s.target())).isEmpty();
         assertThat(target(s)).isNull();
       });
+    }
+  }
+
+  @Test
+  void theFluxProfileNeedsTheProfilesRoleInItsNamespaceAndWorksWithIt() throws Exception {
+    KubernetesClient admin = fleet.member(0).client();
+    try (LocalGitServer git = LocalGitServer.launch();
+        TrustSyncOperator operator = TrustSyncOperator.start(fleet.hub().client(),
+            io.trustsync.testing.TestSettings.loopback(cache.resolve("profiles-role")).withHttp(null))) {
+      Scenario s = scenario(git, MEMBER_SA, "flux");
+      String first = s.repo().commit(example());
+      // manifests/member alone grants nothing on Secrets
+      await().atMost(Duration.ofSeconds(60)).ignoreException(NullPointerException.class).untilAsserted(() -> {
+        assertThat(target(s).getStatus().state).isEqualTo("Failed");
+        assertThat(target(s).getStatus().message).contains("forbidden").contains("secrets");
+      });
+      // the opt-in Role, for the distribution's namespace only
+      for (var object : Manifests.load(admin, Manifests.folder("member").resolve("profiles/flux-and-notation.yaml"))) {
+        object.getMetadata().setNamespace(s.target());
+        admin.resource(object).fieldManager(Manifests.FIELD_MANAGER).forceConflicts().serverSideApply();
+      }
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(target(s)).extracting(t -> t.getStatus() == null ? null
+          : t.getStatus().state + "@" + t.getStatus().appliedRevision).isEqualTo("Synced@" + first));
+      assertThat(admin.secrets().inNamespace(s.target()).withName("production-notation").get()).isNotNull();
     }
   }
 

@@ -54,6 +54,9 @@ class ManifestsIT {
     }
     assertThat(files).extracting(f -> f.getFileName().toString())
         .contains("deployment.yaml", "rbac.yaml", "hub-is-member.yaml", "servicemonitor.yaml", "prometheusrule.yaml");
+    // manifests/member/profiles is written for Flux's namespace, which exists wherever Flux runs
+    fleet.member(0).client().namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName("flux-system")
+        .endMetadata().build()).serverSideApply();
     for (Path file : files) {
       LocalControlPlane plane = file.startsWith(Manifests.folder("member")) && !file.endsWith("hub-is-member.yaml") ? fleet.member(0) : fleet.hub();
       dryRun(plane.client(), Manifests.load(plane.client(), file));

@@ -55,13 +55,10 @@ class ConsumerHealthIT {
 
   @Test
   void ratifyV2RejectingAnExecutorDegradesTheClusterAndAcceptingItMakesItReady() {
-    HubScenario hub = new HubScenario(fleet.hub(), "consumer-v2");
-    LocalGitRepository repo = git.createRepository(hub.namespace);
-    hub.registerMembers(fleet.members(), Map.of("environment", "production"));
-    String target = "ratify-" + hub.namespace;
-    String revision = repo.commit(example(Map.of()));
-    hub.source("policies", repo.httpUrl().toString(), spec -> {});
-    hub.distribution("production", "production", target, spec -> spec.profile = "ratify-v2");
+    Distributed setup = distribute("consumer-v2", "ratify-v2");
+    HubScenario hub = setup.hub();
+    String target = setup.target();
+    String revision = setup.revision();
     String member = fleet.member(0).name();
     KubernetesClient client = fleet.member(0).client();
 
@@ -105,13 +102,9 @@ class ConsumerHealthIT {
 
   @Test
   void ratifyV1ReportingAFailedVerifierDegradesTheCluster() {
-    HubScenario hub = new HubScenario(fleet.hub(), "consumer-v1");
-    LocalGitRepository repo = git.createRepository(hub.namespace);
-    hub.registerMembers(fleet.members(), Map.of("environment", "production"));
-    String target = "ratify-" + hub.namespace;
-    repo.commit(example(Map.of()));
-    hub.source("policies", repo.httpUrl().toString(), spec -> {});
-    hub.distribution("production", "production", target, spec -> spec.profile = "ratify-v1");
+    Distributed setup = distribute("consumer-v1", "ratify-v1");
+    HubScenario hub = setup.hub();
+    String target = setup.target();
     String member = fleet.member(0).name();
     KubernetesClient client = fleet.member(0).client();
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
@@ -133,13 +126,10 @@ class ConsumerHealthIT {
 
   @Test
   void theFluxProfileWritesTheVerificationSecretAndSaysWhatFluxWidens() {
-    HubScenario hub = new HubScenario(fleet.hub(), "consumer-flux");
-    LocalGitRepository repo = git.createRepository(hub.namespace);
-    hub.registerMembers(fleet.members(), Map.of("environment", "production"));
-    String target = "flux-" + hub.namespace;
-    String revision = repo.commit(example(Map.of()));
-    hub.source("policies", repo.httpUrl().toString(), spec -> {});
-    hub.distribution("production", "production", target, spec -> spec.profile = "flux");
+    Distributed setup = distribute("consumer-flux", "flux");
+    HubScenario hub = setup.hub();
+    String target = setup.target();
+    String revision = setup.revision();
     KubernetesClient client = fleet.member(0).client();
 
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
@@ -163,6 +153,19 @@ class ConsumerHealthIT {
     });
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(new String(java.util.Base64.getDecoder().decode(
         client.secrets().inNamespace(target).withName("production-notation").get().getData().get("trustpolicy.json")))).contains("trustPolicies"));
+  }
+
+  private record Distributed(HubScenario hub, String target, String revision) {}
+
+  /** A source with the example repository and a distribution of production with {@code profile} to every member. */
+  private static Distributed distribute(String name, String profile) {
+    HubScenario hub = new HubScenario(fleet.hub(), name);
+    LocalGitRepository repo = git.createRepository(hub.namespace);
+    hub.registerMembers(fleet.members(), Map.of("environment", "production"));
+    String revision = repo.commit(example(Map.of()));
+    hub.source("policies", repo.httpUrl().toString(), spec -> {});
+    hub.distribution("production", "production", "consumer-" + hub.namespace, spec -> spec.profile = profile);
+    return new Distributed(hub, "consumer-" + hub.namespace, revision);
   }
 
   /** The target, once it has a status (an await retries only on assertion failures). */
