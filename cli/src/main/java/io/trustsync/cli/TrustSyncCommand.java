@@ -15,10 +15,19 @@ import picocli.CommandLine.Command;
       "Start with:  trustsync validate policy-repo-example",
       "             trustsync render policy-repo-example --env production"
     },
-    subcommands = {ValidateCommand.class, RenderCommand.class, DiffCommand.class, OperatorCommand.class, CommandLine.HelpCommand.class},
+    // the subcommands are added in run(): only the one being run, so `validate` does not build the operator's 40 options
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success, no error findings", "1:error findings (the revision would be rejected)", "2:usage or I/O error"})
 public final class TrustSyncCommand implements Runnable {
+  private static final java.util.Map<String, java.util.function.Supplier<Object>> COMMANDS = new java.util.LinkedHashMap<>();
+
+  static {
+    COMMANDS.put("validate", ValidateCommand::new);
+    COMMANDS.put("render", RenderCommand::new);
+    COMMANDS.put("diff", DiffCommand::new);
+    COMMANDS.put("operator", OperatorCommand::new);
+  }
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
@@ -32,9 +41,19 @@ public final class TrustSyncCommand implements Runnable {
   /** Runs the command line with the given streams; returns the exit code. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine commandLine = new CommandLine(new TrustSyncCommand());
-    // demo and bench, when the development jar (the test kit) is on the class path; a deployment's jar has neither
-    for (ExtraCommands extra : java.util.ServiceLoader.load(ExtraCommands.class)) {
-      extra.commands().forEach(commandLine::addSubcommand);
+    // Cold start: picocli builds a command's model by reflection over its options, so only the
+    // subcommand named first is built; help, a mistake or an extra command get them all.
+    String first = args.length > 0 ? args[0] : "";
+    java.util.function.Supplier<Object> only = COMMANDS.get(first);
+    if (only != null) {
+      commandLine.addSubcommand(first, only.get());
+    } else {
+      COMMANDS.forEach((name, command) -> commandLine.addSubcommand(name, command.get()));
+      commandLine.addSubcommand("help", new CommandLine.HelpCommand());
+      // demo and bench, when the development jar (the test kit) is on the class path; a deployment's jar has neither
+      for (ExtraCommands extra : java.util.ServiceLoader.load(ExtraCommands.class)) {
+        extra.commands().forEach(commandLine::addSubcommand);
+      }
     }
     commandLine.setOut(out);
     commandLine.setErr(err);
