@@ -46,23 +46,11 @@ func readDocument(path string) (*trustpolicy.Document, error) {
 // TestNotationDirectories loads each folder of TRUSTSYNC_CONFIG_DIRS as a Notation configuration
 // directory with notation-go's own trust store, and reports every store the policy names.
 func TestNotationDirectories(t *testing.T) {
-	root, out := os.Getenv("TRUSTSYNC_CONFIG_DIRS"), os.Getenv("TRUSTSYNC_REPORT")
-	if root == "" || out == "" {
-		t.Skip("TRUSTSYNC_CONFIG_DIRS and TRUSTSYNC_REPORT not set")
-	}
-	entries, err := os.ReadDir(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var results []storeResult
-	for _, entry := range entries {
-		configDir := filepath.Join(root, entry.Name())
-		r := storeResult{Name: entry.Name(), Stores: map[string][]string{}}
+	eachFolder(t, "TRUSTSYNC_CONFIG_DIRS", func(configDir string, r *storeResult) {
 		doc, err := readDocument(filepath.Join(configDir, "trustpolicy.json"))
 		if err != nil {
 			r.Error = err.Error()
-			results = append(results, r)
-			continue
+			return
 		}
 		store := truststore.NewX509TrustStore(dir.NewSysFS(configDir))
 		for _, statement := range doc.TrustPolicies {
@@ -84,6 +72,24 @@ func TestNotationDirectories(t *testing.T) {
 		if _, err := verifier.New(doc, store, nil); err != nil {
 			r.Verifier = err.Error()
 		}
+	})
+}
+
+// eachFolder runs check on every folder under the directory named by the environment variable
+// and writes the results to TRUSTSYNC_REPORT; the test is skipped when either is unset.
+func eachFolder(t *testing.T, variable string, check func(folder string, r *storeResult)) {
+	root, out := os.Getenv(variable), os.Getenv("TRUSTSYNC_REPORT")
+	if root == "" || out == "" {
+		t.Skip(variable + " and TRUSTSYNC_REPORT not set")
+	}
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var results []storeResult
+	for _, entry := range entries {
+		r := storeResult{Name: entry.Name(), Stores: map[string][]string{}}
+		check(filepath.Join(root, entry.Name()), &r)
 		results = append(results, r)
 	}
 	encoded, _ := json.MarshalIndent(results, "", "  ")
@@ -104,23 +110,11 @@ func (s fluxStore) GetCertificates(_ context.Context, _ truststore.Type, _ strin
 // TestFluxSecrets reads each folder of TRUSTSYNC_FLUX_SECRETS (one file per Secret key) the way
 // source-controller reads a verification Secret, and builds notation-go's verifier from it.
 func TestFluxSecrets(t *testing.T) {
-	root, out := os.Getenv("TRUSTSYNC_FLUX_SECRETS"), os.Getenv("TRUSTSYNC_REPORT")
-	if root == "" || out == "" {
-		t.Skip("TRUSTSYNC_FLUX_SECRETS and TRUSTSYNC_REPORT not set")
-	}
-	entries, err := os.ReadDir(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var results []storeResult
-	for _, entry := range entries {
-		secretDir := filepath.Join(root, entry.Name())
-		r := storeResult{Name: entry.Name(), Stores: map[string][]string{}}
+	eachFolder(t, "TRUSTSYNC_FLUX_SECRETS", func(secretDir string, r *storeResult) {
 		doc, err := readDocument(filepath.Join(secretDir, "trustpolicy.json"))
 		if err != nil {
 			r.Error = err.Error()
-			results = append(results, r)
-			continue
+			return
 		}
 		keys, _ := os.ReadDir(secretDir)
 		var store fluxStore
@@ -148,10 +142,5 @@ func TestFluxSecrets(t *testing.T) {
 		if _, err := verifier.New(doc, store, nil); err != nil {
 			r.Verifier = err.Error()
 		}
-		results = append(results, r)
-	}
-	encoded, _ := json.MarshalIndent(results, "", "  ")
-	if err := os.WriteFile(out, encoded, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	})
 }

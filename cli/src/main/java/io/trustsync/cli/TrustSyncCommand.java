@@ -38,11 +38,13 @@ public final class TrustSyncCommand implements Runnable {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
-  /** Runs the command line with the given streams; returns the exit code. */
-  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+  /**
+   * The command line that runs {@code args}. Cold start: picocli builds a command's model by
+   * reflection over its options, so only the subcommand named first is built; help, a mistake or
+   * an extra command get them all.
+   */
+  public static CommandLine commandLine(String... args) {
     CommandLine commandLine = new CommandLine(new TrustSyncCommand());
-    // Cold start: picocli builds a command's model by reflection over its options, so only the
-    // subcommand named first is built; help, a mistake or an extra command get them all.
     String first = args.length > 0 ? args[0] : "";
     java.util.function.Supplier<Object> only = COMMANDS.get(first);
     if (only != null) {
@@ -55,6 +57,12 @@ public final class TrustSyncCommand implements Runnable {
         extra.commands().forEach(commandLine::addSubcommand);
       }
     }
+    return commandLine;
+  }
+
+  /** Runs the command line with the given streams; returns the exit code. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine commandLine = commandLine(args);
     commandLine.setOut(out);
     commandLine.setErr(err);
     commandLine.setParameterExceptionHandler((exception, arguments) -> {

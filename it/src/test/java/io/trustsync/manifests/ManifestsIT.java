@@ -76,7 +76,8 @@ class ManifestsIT {
     assertThat(container.getArgs()).containsExactly("operator", "--namespace=trustsync-system", "--leader-election",
         "--cache-dir=/var/cache/trustsync");
     // The image runs these arguments: they must be what the real command line accepts.
-    var parsed = new picocli.CommandLine(new io.trustsync.cli.TrustSyncCommand()).parseArgs(container.getArgs().toArray(String[]::new));
+    var parsed = io.trustsync.cli.TrustSyncCommand.commandLine(container.getArgs().toArray(String[]::new))
+        .parseArgs(container.getArgs().toArray(String[]::new));
     assertThat(parsed.subcommand().commandSpec().name()).isEqualTo("operator");
     assertThat(parsed.subcommand().matchedOptionValue("--namespace", "")).isEqualTo("trustsync-system");
     assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
@@ -139,7 +140,7 @@ class ManifestsIT {
       Deployment shard = deployments.get("trustsync-shard-" + key);
       var args = shard.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs();
       // the command line accepts them, and they come to this shard's key and Lease
-      var command = new picocli.CommandLine(new io.trustsync.cli.TrustSyncCommand());
+      var command = io.trustsync.cli.TrustSyncCommand.commandLine(args.toArray(String[]::new));
       var parsed = command.parseArgs(args.toArray(String[]::new));
       var settings = ((io.trustsync.cli.OperatorCommand) parsed.subcommand().commandSpec().userObject()).settings();
       assertThat(settings.sharding().key()).isEqualTo(key);
