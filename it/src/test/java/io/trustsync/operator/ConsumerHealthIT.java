@@ -155,15 +155,51 @@ class ConsumerHealthIT {
         client.secrets().inNamespace(target).withName("production-notation").get().getData().get("trustpolicy.json")))).contains("trustPolicies"));
   }
 
+  @Test
+  void anObjectOfTheSameNameThatIsNotTrustSyncsIsNeverTakenOver() {
+    KubernetesClient client = fleet.member(0).client();
+    Distributed setup = distribute("consumer-foreign", "native", target -> {
+      // someone's own TrustPolicy, where the distribution is about to write one of the same name
+      client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(target)
+          .endMetadata().build()).serverSideApply();
+      GenericKubernetesResource theirs = new GenericKubernetesResource();
+      theirs.setApiVersion("trustsync.io/v1alpha1");
+      theirs.setKind("TrustPolicy");
+      theirs.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("production").withNamespace(target)
+          .withLabels(Map.of("team", "payments")).build());
+      theirs.setAdditionalProperty("spec", Map.of("environment", "theirs", "version", "1.0", "trustPolicies", List.of()));
+      client.genericKubernetesResources("trustsync.io/v1alpha1", "TrustPolicy").inNamespace(target).resource(theirs).create();
+    });
+    String member = fleet.member(0).name();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      TrustDistributionTarget t = target(setup.hub(), member);
+      assertThat(t.getStatus().state).isEqualTo("Failed");
+      assertThat(t.getStatus().message).contains("TrustPolicy " + setup.target() + "/production already exists").contains("not this distribution's");
+    });
+    var untouched = client.genericKubernetesResources("trustsync.io/v1alpha1", "TrustPolicy").inNamespace(setup.target()).withName("production").get();
+    assertThat(untouched.getMetadata().getLabels()).containsEntry("team", "payments").doesNotContainKey("trustsync.io/distribution");
+    assertThat(untouched.getAdditionalProperties().get("spec").toString()).contains("environment=theirs");
+
+    // once it is gone, the distribution writes its own
+    client.genericKubernetesResources("trustsync.io/v1alpha1", "TrustPolicy").inNamespace(setup.target()).withName("production").delete();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(HubScenario.ready(setup.hub().distribution("production"), setup.revision())).isTrue());
+  }
+
   private record Distributed(HubScenario hub, String target, String revision) {}
 
   /** A source with the example repository and a distribution of production with {@code profile} to every member. */
   private static Distributed distribute(String name, String profile) {
+    return distribute(name, profile, target -> {});
+  }
+
+  /** As above; {@code before} runs with the target namespace before the distribution exists. */
+  private static Distributed distribute(String name, String profile, java.util.function.Consumer<String> before) {
     HubScenario hub = new HubScenario(fleet.hub(), name);
     LocalGitRepository repo = git.createRepository(hub.namespace);
     hub.registerMembers(fleet.members(), Map.of("environment", "production"));
     String revision = repo.commit(example(Map.of()));
     hub.source("policies", repo.httpUrl().toString(), spec -> {});
+    before.accept("consumer-" + hub.namespace);
     hub.distribution("production", "production", "consumer-" + hub.namespace, spec -> spec.profile = profile);
     return new Distributed(hub, "consumer-" + hub.namespace, revision);
   }

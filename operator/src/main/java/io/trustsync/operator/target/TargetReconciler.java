@@ -349,6 +349,9 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
       Map<String, String> uids = new LinkedHashMap<>();
       live.forEach((id, object) -> uids.put(id, object.getMetadata().getUid()));
       for (RenderedObject object : toApply) {
+        if (!live.containsKey(object.id())) {
+          refuseForeign(client, object, distributionLabel, spec.member, pass.inventory);
+        }
         GenericKubernetesResource applied = operation(client, RenderedKind.of(object.apiVersion(), object.kind()), object.namespace())
             .resource(io.fabric8.kubernetes.client.utils.Serialization.jsonMapper().convertValue(object.manifest(), GenericKubernetesResource.class))
             .fieldManager(LiveComparison.FIELD_MANAGER).forceConflicts().serverSideApply();
@@ -410,6 +413,10 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
       if (wrote || pass.synced) {
         metrics.lastSync(namespaceKey(target), spec.member, Instant.now());
       }
+    } catch (ForeignObjectException e) {
+      fail(pass, State.Failed, e.getMessage());
+      // the other object is not watched (not labelled ours): look again, as after any failure
+      pass.reschedule = Duration.ofSeconds(15);
     } catch (KubernetesClientException e) {
       boolean unreachable = io.trustsync.operator.member.MemberErrors.unreachable(e);
       if (io.trustsync.operator.member.MemberErrors.fenced(e)) {
@@ -569,6 +576,35 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
       pass.message = pass.message + "; waiting for Ratify to report on " + pending + " of them";
       // a status Ratify writes arrives on the watch; this is the fallback when it rewrites an unchanged one
       pass.reschedule = justWritten ? Duration.ofSeconds(3) : Duration.ofSeconds(30);
+    }
+  }
+
+  /** An object of the same kind and name exists in the member and is not this distribution's. */
+  static final class ForeignObjectException extends RuntimeException {
+    ForeignObjectException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Never takes over an object it did not write: before writing an object its watch does not
+   * show, reads it; one that exists without this distribution's label, and is not the one in the
+   * inventory (a label removed by hand is drift, and is put back), stops the apply.
+   */
+  private static void refuseForeign(KubernetesClient client, RenderedObject object, String distributionLabel, String member,
+      List<InventoryEntry> inventory) {
+    GenericKubernetesResource existing = operation(client, RenderedKind.of(object.apiVersion(), object.kind()), object.namespace())
+        .withName(object.name()).get();
+    if (existing == null) {
+      return;
+    }
+    Map<String, String> labels = existing.getMetadata().getLabels() == null ? Map.of() : existing.getMetadata().getLabels();
+    boolean ours = distributionLabel.equals(labels.get(TargetNames.DISTRIBUTION_LABEL))
+        || inventory.stream().anyMatch(e -> e.id().equals(object.id()) && Objects.equals(e.uid, existing.getMetadata().getUid()));
+    if (!ours) {
+      throw new ForeignObjectException(object.kind() + " " + (object.namespace() == null ? "" : object.namespace() + "/") + object.name()
+          + " already exists in cluster " + member + " and is not this distribution's (no label " + TargetNames.DISTRIBUTION_LABEL + "="
+          + distributionLabel + "); TrustSync does not take over objects it did not write: rename or delete that object, or choose another targetNamespace");
     }
   }
 
