@@ -44,6 +44,17 @@ final class BenchColdStartCommand implements Callable<Integer> {
     Path launcher = root.resolve("bin/trustsync");
     Path notation = Path.of(run(List.of("bash", root.resolve("scripts/notation-cli.sh").toString()), root).trim());
     Path work = Files.createTempDirectory("trustsync-coldstart-");
+    try {
+      return measure(root, launcher, notation, work);
+    } finally {
+      try (var files = Files.walk(work)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+
+  private Integer measure(Path root, Path launcher, Path notation, Path work) throws Exception {
+    var err = spec.commandLine().getErr();
     var written = GeneratedRepository.write(work.resolve("repo"), new GeneratedRepository.Shape(statements, Math.max(2, statements / 40), 1,
         Math.max(1, statements / 40)), Instant.now());
     Path policy;
@@ -123,14 +134,16 @@ final class BenchColdStartCommand implements Callable<Integer> {
     return out;
   }
 
-  /** The checkout bin/trustsync runs from (TRUSTSYNC_HOME, set by the launcher), else the working directory. */
+  /** The checkout bin/trustsync runs from (TRUSTSYNC_HOME, set by the launcher), else the working directory or its parent. */
   private static Path projectRoot() {
     String home = System.getenv("TRUSTSYNC_HOME");
-    Path root = home != null ? Path.of(home) : Path.of("").toAbsolutePath();
-    if (!Files.exists(root.resolve("bin/trustsync"))) {
-      throw new CommandLine.ParameterException(new CommandLine(new BenchColdStartCommand()),
-          "run it through bin/trustsync from the project's checkout (no bin/trustsync under " + root + ")");
+    Path here = Path.of("").toAbsolutePath();
+    for (Path candidate : home != null ? List.of(Path.of(home)) : List.of(here, here.getParent() == null ? here : here.getParent())) {
+      if (Files.exists(candidate.resolve("bin/trustsync"))) {
+        return candidate;
+      }
     }
-    return root;
+    throw new CommandLine.ParameterException(new CommandLine(new BenchColdStartCommand()),
+        "run it through bin/trustsync from the project's checkout (no bin/trustsync under " + here + ")");
   }
 }
