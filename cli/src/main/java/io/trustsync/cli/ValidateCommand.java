@@ -80,8 +80,7 @@ final class ValidateCommand implements Callable<Integer> {
   /** --warnings-as-errors: every warning is reported, counted and judged as an error, so the summary and the exit code agree. */
   private static ValidationReport promoteWarnings(ValidationReport report) {
     List<io.trustsync.findings.Finding> findings = report.findings().stream()
-        .map(f -> f.isError() ? f : new io.trustsync.findings.Finding(f.ruleId(), io.trustsync.findings.Severity.ERROR, f.file(), f.pointer(),
-            f.line(), f.column(), f.message() + " [error by --warnings-as-errors]"))
+        .map(f -> f.isError() ? f : f.withSeverity(io.trustsync.findings.Severity.ERROR, "--warnings-as-errors"))
         .toList();
     boolean promoted = report.findings().stream().anyMatch(f -> !f.isError());
     return new ValidationReport(findings, promoted ? java.util.Map.of() : report.environments(), report.suppressed());

@@ -35,6 +35,12 @@ public record Finding(
     return new Finding(ruleId, Severity.WARNING, file, "", 0, 0, message);
   }
 
+  /** The same finding at another severity, its message saying who changed it (e.g. ".trustsync.yaml"). */
+  public Finding withSeverity(Severity changed, String by) {
+    return new Finding(ruleId, changed, file, pointer, line, column,
+        message + " [" + changed.name().toLowerCase(java.util.Locale.ROOT) + " by " + by + "]");
+  }
+
   public boolean isError() {
     return severity == Severity.ERROR;
   }

@@ -198,8 +198,7 @@ public record GateConfig(Map<String, Setting> rules, Duration expiryWindow, Long
       } else if (setting.off()) {
         suppressed.add(new Suppressed(finding, setting.reason()));
       } else if (setting.severity() != finding.severity()) {
-        adjusted.add(new Finding(finding.ruleId(), setting.severity(), finding.file(), finding.pointer(), finding.line(), finding.column(),
-            finding.message() + " [" + setting.severity().name().toLowerCase(Locale.ROOT) + " by " + FILE + "]"));
+        adjusted.add(finding.withSeverity(setting.severity(), FILE));
       } else {
         adjusted.add(finding);
       }

@@ -19,24 +19,23 @@ public record ConsumerStatus(Verdict verdict, String message) {
   }
 
   private static final int MAX_MESSAGE = 300;
+  private static final String RATIFY_V1_GROUP = "config.ratify.deislabs.io";
+  private static final String RATIFY_V2_GROUP = "config.ratify.sh";
+
+  /** Whether a consumer reports on objects of this kind in their status (Ratify's kinds). */
+  public static boolean reportedOn(RenderedKind kind) {
+    return kind.group().equals(RATIFY_V1_GROUP) || kind.group().equals(RATIFY_V2_GROUP);
+  }
 
   /** The consumer's verdict on {@code kind}, given the live object's {@code status} (null when it has none). */
   public static ConsumerStatus of(RenderedKind kind, Map<String, Object> status) {
-    String group = kind.group();
-    String flag;
-    String brief;
-    String full;
-    if (group.equals("config.ratify.deislabs.io")) {
-      flag = "issuccess";
-      brief = "brieferror";
-      full = "error";
-    } else if (group.equals("config.ratify.sh")) {
-      flag = "succeeded";
-      brief = "briefError";
-      full = "error";
-    } else {
+    if (!reportedOn(kind)) {
       return new ConsumerStatus(Verdict.NONE, null);
     }
+    boolean v1 = kind.group().equals(RATIFY_V1_GROUP);
+    String flag = v1 ? "issuccess" : "succeeded";
+    String brief = v1 ? "brieferror" : "briefError";
+    String full = "error";
     if (status == null || !(status.get(flag) instanceof Boolean success)) {
       return new ConsumerStatus(Verdict.PENDING, "Ratify has not reported on it yet (status." + flag + " is not set)");
     }

@@ -2,52 +2,32 @@ package io.trustsync.rendering;
 
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /** The output contracts (PRODUCT.md §3): which resources an admission controller reads. */
 public enum Profile {
-  NATIVE("native") {
-    @Override
-    public Rendering render(RenderRequest request) {
-      return NativeRendering.render(request);
-    }
-  },
-  RATIFY_V1("ratify-v1") {
-    @Override
-    public Rendering render(RenderRequest request) {
-      return RatifyV1Rendering.render(request);
-    }
-  },
-  RATIFY_V2("ratify-v2") {
-    @Override
-    public Rendering render(RenderRequest request) {
-      return RatifyV2Rendering.render(request);
-    }
-  },
-  FLUX("flux") {
-    @Override
-    public Rendering render(RenderRequest request) {
-      return FluxRendering.render(request);
-    }
-  },
-  NOTATION("notation") {
-    @Override
-    public Rendering render(RenderRequest request) {
-      return NotationRendering.render(request);
-    }
-  };
+  NATIVE("native", NativeRendering::render),
+  RATIFY_V1("ratify-v1", RatifyV1Rendering::render),
+  RATIFY_V2("ratify-v2", RatifyV2Rendering::render),
+  FLUX("flux", FluxRendering::render),
+  NOTATION("notation", NotationRendering::render);
 
   private final String id;
+  private final Function<RenderRequest, Rendering> renderer;
 
-  Profile(String id) {
+  Profile(String id, Function<RenderRequest, Rendering> renderer) {
     this.id = id;
+    this.renderer = renderer;
   }
 
   public String id() {
     return id;
   }
 
-  public abstract Rendering render(RenderRequest request);
+  public Rendering render(RenderRequest request) {
+    return renderer.apply(request);
+  }
 
   public static Optional<Profile> of(String id) {
     return Arrays.stream(values()).filter(p -> p.id.equals(id)).findFirst();

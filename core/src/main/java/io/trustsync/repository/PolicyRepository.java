@@ -18,11 +18,15 @@ import java.util.TreeMap;
  */
 public record PolicyRepository(
     String root, List<TrustStoreDirectory> sharedStores, List<EnvironmentDirectory> environments, List<Finding> layoutFindings,
-    List<RepoFile> sharedSigners, RepoFile gateConfig) {
+    List<RepoFile> sharedSigners, io.trustsync.findings.GateConfig gateConfig) {
+
+  public PolicyRepository {
+    gateConfig = gateConfig == null ? io.trustsync.findings.GateConfig.NONE : gateConfig;
+  }
 
   /** Without signers or a gate configuration. */
   public PolicyRepository(String root, List<TrustStoreDirectory> sharedStores, List<EnvironmentDirectory> environments, List<Finding> layoutFindings) {
-    this(root, sharedStores, environments, layoutFindings, List.of(), null);
+    this(root, sharedStores, environments, layoutFindings, List.of(), io.trustsync.findings.GateConfig.NONE);
   }
 
   public EnvironmentDirectory environment(String name) {

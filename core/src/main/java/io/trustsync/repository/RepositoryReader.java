@@ -77,7 +77,7 @@ public final class RepositoryReader {
     RepositoryReader reader = new RepositoryReader(maxFileBytes);
     reader.root = dir;
     EnvironmentDirectory env = reader.readEnvironmentDir(dir, dir.getFileName().toString(), "");
-    return new PolicyRepository(dir.toString(), List.of(), List.of(env), List.copyOf(reader.findings), List.of(), null);
+    return new PolicyRepository(dir.toString(), List.of(), List.of(env), List.copyOf(reader.findings), List.of(), GateConfig.NONE);
   }
 
   private PolicyRepository readRepository(Path rootDir) throws IOException {
@@ -88,12 +88,10 @@ public final class RepositoryReader {
     // compare every link inside against where the repository really is.
     root = rootDir.toRealPath();
     // the gate configuration first: it may set the size limit for everything else
-    RepoFile gateConfig = readIfPresent(root.resolve(GateConfig.FILE));
-    if (gateConfig != null) {
-      Long configured = GateConfig.parse(gateConfig.content()).maxFileBytes();
-      if (configured != null) {
-        maxFileBytes = Math.min(configured, GateConfig.MAX_FILE_BYTES_CAP);
-      }
+    RepoFile configFile = readIfPresent(root.resolve(GateConfig.FILE));
+    GateConfig gateConfig = GateConfig.parse(configFile == null ? null : configFile.content());
+    if (gateConfig.maxFileBytes() != null) {
+      maxFileBytes = Math.min(gateConfig.maxFileBytes(), GateConfig.MAX_FILE_BYTES_CAP);
     }
     List<TrustStoreDirectory> shared = readStores(root.resolve("truststore"), null);
     List<EnvironmentDirectory> environments = new ArrayList<>();

@@ -26,7 +26,7 @@ public final class RepositoryValidator {
   private RepositoryValidator() {}
 
   public static ValidationReport validate(PolicyRepository repository, ValidationOptions requested) {
-    GateConfig config = GateConfig.parse(repository.gateConfig() == null ? null : repository.gateConfig().content());
+    GateConfig config = repository.gateConfig();
     ValidationOptions options = config.apply(requested);
     List<Finding> findings = new ArrayList<>(repository.layoutFindings());
     Map<TrustStoreDirectory, LoadedTrustStore> loaded = new HashMap<>();

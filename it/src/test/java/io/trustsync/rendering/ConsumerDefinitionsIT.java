@@ -10,13 +10,11 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.trustsync.findings.Finding;
 import io.trustsync.findings.ValidationOptions;
 import io.trustsync.local.LocalControlPlane;
 import io.trustsync.manifests.Manifests;
 import io.trustsync.repository.RepositoryReader;
 import io.trustsync.testing.Fleet;
-import io.trustsync.testing.ProjectFolder;
 import io.trustsync.testing.RatifyCrds;
 import io.trustsync.truststore.TestCertificates;
 import io.trustsync.truststore.TestRepository;
@@ -25,8 +23,6 @@ import io.trustsync.validation.RepositoryValidator;
 import io.trustsync.validation.ValidationReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -54,17 +50,6 @@ class ConsumerDefinitionsIT {
     fleet.member(0).installCrds(RatifyCrds.v2());
   }
 
-  private static List<AcceptedEnvironment> environments() throws Exception {
-    List<AcceptedEnvironment> environments = new ArrayList<>();
-    ValidationOptions now = ValidationOptions.at(Instant.now());
-    ValidationReport example = RepositoryValidator.validate(RepositoryReader.read(ProjectFolder.root().resolve("policy-repo-example")), now);
-    environments.addAll(example.environments().values());
-    ValidationReport awkward = RepositoryValidator.validate(RepositoryReader.read(TestRepository.awkwardNames(temp.resolve("awkward")).root()),
-        ValidationOptions.at(TestCertificates.NOW));
-    assertThat(awkward.findings()).noneMatch(Finding::isError);
-    environments.add(awkward.environments().get("production"));
-    return environments;
-  }
 
   @Test
   void theConsumersCrdsAcceptAndKeepEveryRenderedObject() throws Exception {
@@ -72,7 +57,7 @@ class ConsumerDefinitionsIT {
     String namespace = "consumers";
     member.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).serverSideApply();
     int applied = 0;
-    for (AcceptedEnvironment environment : environments()) {
+    for (AcceptedEnvironment environment : ConsumerChecks.environments(temp)) {
       for (Profile profile : Profile.values()) {
         List<ProfileOptions> variants = profile == Profile.RATIFY_V2
             ? List.of(ProfileOptions.DEFAULTS, ProfileOptions.parse(ProfileOptions.RATIFY_V2ALPHA1, "azure", Map.of("clientID", "id")).options())

@@ -4,28 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.trustsync.findings.Finding;
-import io.trustsync.findings.ValidationOptions;
-import io.trustsync.repository.RepositoryReader;
-import io.trustsync.testing.ProjectFolder;
 import io.trustsync.truststore.LoadedTrustStore;
-import io.trustsync.truststore.TestCertificates;
-import io.trustsync.truststore.TestRepository;
 import io.trustsync.truststore.TrustedCertificate;
 import io.trustsync.validation.AcceptedEnvironment;
-import io.trustsync.validation.RepositoryValidator;
-import io.trustsync.validation.ValidationReport;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,24 +30,13 @@ class FluxAndNotationProfilesIT {
 
   @TempDir Path temp;
 
-  private List<AcceptedEnvironment> environments() throws Exception {
-    List<AcceptedEnvironment> environments = new ArrayList<>();
-    ValidationReport example = RepositoryValidator.validate(RepositoryReader.read(ProjectFolder.root().resolve("policy-repo-example")),
-        ValidationOptions.at(Instant.now()));
-    environments.addAll(example.environments().values());
-    ValidationReport awkward = RepositoryValidator.validate(RepositoryReader.read(TestRepository.awkwardNames(temp.resolve("awkward")).root()),
-        ValidationOptions.at(TestCertificates.NOW));
-    assertThat(awkward.findings()).noneMatch(Finding::isError);
-    environments.addAll(awkward.environments().values());
-    return environments;
-  }
 
   @Test
   void theNotationProfileIsAConfigurationDirectoryNotationReads() throws Exception {
     Path dirs = Files.createDirectories(temp.resolve("dirs"));
     Map<String, Map<String, List<String>>> expected = new TreeMap<>();
     int n = 0;
-    for (AcceptedEnvironment environment : environments()) {
+    for (AcceptedEnvironment environment : ConsumerChecks.environments(temp)) {
       Rendering rendering = Profile.NOTATION.render(new RenderRequest(environment.name(), environment.policy(), environment.stores(), "abc", "ns",
           Map.of()));
       String name = String.format("%02d-%s", n++, environment.name());
@@ -81,7 +59,7 @@ class FluxAndNotationProfilesIT {
       }
       expected.put(name, stores);
     }
-    JsonNode report = check("--directories", dirs);
+    JsonNode report = ConsumerChecks.run(temp.resolve("report-directories.json"), "notation-check.sh", "--directories", dirs.toString());
 
     assertThat(report).hasSize(expected.size());
     for (JsonNode result : report) {
@@ -89,7 +67,7 @@ class FluxAndNotationProfilesIT {
       assertThat(result.path("error").asText()).as(name).isEmpty();
       assertThat(result.path("verifierError").asText()).as(name + ": notation-go builds a verifier").isEmpty();
       Map<String, List<String>> stores = new TreeMap<>();
-      result.get("stores").properties().forEach(e -> stores.put(e.getKey(), strings(e.getValue())));
+      result.get("stores").properties().forEach(e -> stores.put(e.getKey(), ConsumerChecks.strings(e.getValue())));
       assertThat(stores).as(name).isEqualTo(expected.get(name));
     }
   }
@@ -99,7 +77,7 @@ class FluxAndNotationProfilesIT {
     Path secrets = Files.createDirectories(temp.resolve("secrets"));
     Map<String, List<String>> expected = new TreeMap<>();
     int n = 0;
-    for (AcceptedEnvironment environment : environments()) {
+    for (AcceptedEnvironment environment : ConsumerChecks.environments(temp)) {
       Rendering rendering = Profile.FLUX.render(new RenderRequest(environment.name(), environment.policy(), environment.stores(), "abc", "ns",
           Map.of()));
       assertThat(rendering.objects()).singleElement().satisfies(o -> assertThat(o.kind()).isEqualTo("Secret"));
@@ -113,14 +91,14 @@ class FluxAndNotationProfilesIT {
       assertThat(JSON.readTree(dir.resolve("trustpolicy.json").toFile()).get("trustPolicies"))
           .hasSize(environment.policy().statements().size());
     }
-    JsonNode report = check("--flux", secrets);
+    JsonNode report = ConsumerChecks.run(temp.resolve("report-flux.json"), "notation-check.sh", "--flux", secrets.toString());
 
     assertThat(report).hasSize(expected.size());
     for (JsonNode result : report) {
       String name = result.get("name").asText();
       assertThat(result.path("error").asText()).as(name).isEmpty();
       assertThat(result.path("verifierError").asText()).as(name + ": notation-go builds a verifier").isEmpty();
-      assertThat(strings(result.at("/stores/*"))).as(name + ": every certificate, one per key").isEqualTo(expected.get(name));
+      assertThat(ConsumerChecks.strings(result.at("/stores/*"))).as(name + ": every certificate, one per key").isEqualTo(expected.get(name));
     }
   }
 
@@ -134,21 +112,5 @@ class FluxAndNotationProfilesIT {
     return new ArrayList<>(all);
   }
 
-  private static List<String> strings(JsonNode array) {
-    List<String> values = new ArrayList<>();
-    if (array != null) {
-      array.forEach(v -> values.add(v.asText()));
-    }
-    return values;
-  }
 
-  private JsonNode check(String mode, Path input) throws Exception {
-    Path report = temp.resolve("report" + mode + ".json");
-    Process process = new ProcessBuilder("bash", ProjectFolder.root().resolve("scripts/notation-check.sh").toString(), mode,
-        input.toString(), report.toString()).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(10, TimeUnit.MINUTES)).as("notation-check finished").isTrue();
-    assertThat(process.exitValue()).as(output).isZero();
-    return JSON.readTree(report.toFile());
-  }
 }

@@ -15,14 +15,11 @@ import io.trustsync.truststore.TestRepository;
 import io.trustsync.validation.AcceptedEnvironment;
 import io.trustsync.validation.RepositoryValidator;
 import io.trustsync.validation.ValidationReport;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,7 +69,7 @@ class NotationDocumentsIT {
         }
       }
     }
-    JsonNode results = check(documents);
+    JsonNode results = ConsumerChecks.run(temp.resolve("report.json"), "notation-check.sh", documents.toString());
 
     assertThat(results).hasSize(pairs);
     assertThat(pairs).isGreaterThanOrEqualTo(8);
@@ -108,13 +105,4 @@ class NotationDocumentsIT {
             """);
   }
 
-  private JsonNode check(Path documents) throws Exception {
-    Path report = temp.resolve("report.json");
-    Process process = new ProcessBuilder("bash", ProjectFolder.root().resolve("scripts/notation-check.sh").toString(),
-        documents.toString(), report.toString()).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(10, TimeUnit.MINUTES)).as("notation-check finished").isTrue();
-    assertThat(process.exitValue()).as(output).isZero();
-    return JSON.readTree(report.toFile());
-  }
 }

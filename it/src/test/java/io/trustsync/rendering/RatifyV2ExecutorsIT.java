@@ -6,31 +6,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.trustsync.findings.Finding;
-import io.trustsync.findings.ValidationOptions;
-import io.trustsync.repository.RepositoryReader;
 import io.trustsync.repository.StoreType;
-import io.trustsync.testing.ProjectFolder;
 import io.trustsync.trustpolicy.TrustPolicyStatement;
 import io.trustsync.truststore.LoadedTrustStore;
 import io.trustsync.truststore.TestCertificates;
 import io.trustsync.truststore.TestRepository;
 import io.trustsync.truststore.TrustedCertificate;
 import io.trustsync.validation.AcceptedEnvironment;
-import io.trustsync.validation.RepositoryValidator;
-import io.trustsync.validation.ValidationReport;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,12 +41,8 @@ class RatifyV2ExecutorsIT {
 
   @Test
   void ratifyLoadsEveryRenderedExecutorAndTrustsExactlyTheStatement() throws Exception {
-    List<AcceptedEnvironment> environments = new ArrayList<>();
-    ValidationReport example = RepositoryValidator.validate(RepositoryReader.read(ProjectFolder.root().resolve("policy-repo-example")),
-        ValidationOptions.at(Instant.now()));
-    environments.addAll(example.environments().values());
-    environments.add(accept(TestRepository.awkwardNames(temp.resolve("awkward"))));
-    environments.add(accept(everyStoreType(temp.resolve("types"))));
+    List<AcceptedEnvironment> environments = new ArrayList<>(ConsumerChecks.environments(temp));
+    environments.add(ConsumerChecks.accept(everyStoreType(temp.resolve("types"))));
 
     Path executors = Files.createDirectories(temp.resolve("executors"));
     List<Expected> expected = new ArrayList<>();
@@ -77,7 +64,7 @@ class RatifyV2ExecutorsIT {
         }
       }
     }
-    JsonNode report = check(executors);
+    JsonNode report = ConsumerChecks.run(temp.resolve("report.json"), "ratify-v2-check.sh", executors.toString());
 
     assertThat(report.get("loaded").properties()).isNotEmpty()
         .allSatisfy(e -> assertThat(e.getValue().asText()).as("Ratify loading the Executors of namespace '%s'", e.getKey()).isEmpty());
@@ -91,12 +78,12 @@ class RatifyV2ExecutorsIT {
       JsonNode verifier = executor.get("verifiers").get(0);
       String where = want.name() + " (statement '" + want.statement().name() + "')";
       assertThat(verifier.path("error").asText()).as(where).isEmpty();
-      assertThat(strings(verifier.get("registryScopes"))).as(where).isEqualTo(
+      assertThat(ConsumerChecks.strings(verifier.get("registryScopes"))).as(where).isEqualTo(
           want.statement().registryScopes().stream().filter(s -> !s.equals("*")).toList());
-      assertThat(strings(verifier.get("trustedIdentities"))).as(where).isEqualTo(want.statement().trustedIdentities());
+      assertThat(ConsumerChecks.strings(verifier.get("trustedIdentities"))).as(where).isEqualTo(want.statement().trustedIdentities());
       assertThat(verifier.get("level").asText()).as(where).isEqualTo("strict");
       Map<String, List<String>> trusted = new TreeMap<>();
-      verifier.get("certificates").properties().forEach(e -> trusted.put(e.getKey(), strings(e.getValue())));
+      verifier.get("certificates").properties().forEach(e -> trusted.put(e.getKey(), ConsumerChecks.strings(e.getValue())));
       assertThat(trusted).as(where).isEqualTo(want.certificates());
     }
   }
@@ -114,11 +101,6 @@ class RatifyV2ExecutorsIT {
             statement("signed", "registry.acme.example/signed", "strict", List.of("signingAuthority:signer", "tsa:stamps"), "*")));
   }
 
-  private static AcceptedEnvironment accept(TestRepository repository) throws Exception {
-    ValidationReport report = RepositoryValidator.validate(RepositoryReader.read(repository.root()), ValidationOptions.at(TestCertificates.NOW));
-    assertThat(report.findings()).noneMatch(Finding::isError);
-    return report.environments().values().iterator().next();
-  }
 
   /** SHA-256 of every certificate of the statement's stores, by store type, in store order. */
   private static Map<String, List<String>> certificates(TrustPolicyStatement statement, List<LoadedTrustStore> stores) throws Exception {
@@ -137,21 +119,5 @@ class RatifyV2ExecutorsIT {
     return new TreeMap<>(byType);
   }
 
-  private static List<String> strings(JsonNode array) {
-    List<String> values = new ArrayList<>();
-    if (array != null) {
-      array.forEach(v -> values.add(v.asText()));
-    }
-    return values;
-  }
 
-  private JsonNode check(Path executors) throws Exception {
-    Path report = temp.resolve("report.json");
-    Process process = new ProcessBuilder("bash", ProjectFolder.root().resolve("scripts/ratify-v2-check.sh").toString(),
-        executors.toString(), report.toString()).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(10, TimeUnit.MINUTES)).as("ratify-v2-check finished").isTrue();
-    assertThat(process.exitValue()).as(output).isZero();
-    return JSON.readTree(report.toFile());
-  }
 }

@@ -546,7 +546,7 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
     boolean justWritten = false;
     for (RenderedObject object : objects) {
       RenderedKind kind = RenderedKind.of(object.apiVersion(), object.kind());
-      if (ConsumerStatus.of(kind, null).verdict() == ConsumerStatus.Verdict.NONE) {
+      if (!ConsumerStatus.reportedOn(kind)) {
         continue;
       }
       if (writtenIds.contains(object.id())) {
