@@ -6,15 +6,17 @@ import java.util.Map;
 
 /**
  * A JSON file parsed into a tree, with the position of every value and every object key, and the
- * keys that appeared more than once (the last one wins, as in Go's encoding/json, which is what
- * notation-go uses).
+ * keys that appeared more than once. The tree keeps the last value of a repeated key; when an
+ * object repeats a key, exactly or ignoring case, {@code members} also holds every member in order
+ * (Go's encoding/json, which notation-go uses, decodes each repeat in turn), and is null otherwise.
  */
 public record JsonDocument(
     String file,
     JsonNode root,
     Map<String, Position> valuePositions,
     Map<String, Position> keyPositions,
-    List<DuplicateKey> duplicateKeys) {
+    List<DuplicateKey> duplicateKeys,
+    RawJson members) {
 
   public record DuplicateKey(String pointer, Position first, Position repeated) {}
 

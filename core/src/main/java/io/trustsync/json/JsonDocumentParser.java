@@ -63,19 +63,22 @@ public final class JsonDocumentParser {
     Map<String, Position> values = new HashMap<>();
     Map<String, Position> keys = new HashMap<>();
     List<JsonDocument.DuplicateKey> duplicates = new ArrayList<>();
+    boolean[] foldedRepeat = {false};
     try (JsonParser parser = FACTORY.createParser(content)) {
       JsonToken first = parser.nextToken();
       if (first == null) {
         return fail(file, "schema.syntax", 1, 1, "the file is empty; it must hold a JSON object");
       }
-      JsonNode root = read(parser, "", values, keys, duplicates);
+      JsonNode root = read(parser, "", values, keys, duplicates, foldedRepeat);
       JsonToken trailing = parser.nextToken();
       if (trailing != null) {
         Position at = position(parser.currentTokenLocation());
         return fail(file, "schema.syntax", at.line(), at.column(),
             "unexpected content after the end of the JSON document; remove it");
       }
-      return new Parsed(new JsonDocument(file, root, Map.copyOf(values), Map.copyOf(keys), List.copyOf(duplicates)));
+      // Only a document that repeats a key needs every member kept: Go's decoder merges the repeats.
+      RawJson members = duplicates.isEmpty() && !foldedRepeat[0] ? null : members(content);
+      return new Parsed(new JsonDocument(file, root, Map.copyOf(values), Map.copyOf(keys), List.copyOf(duplicates), members));
     } catch (StreamConstraintsException e) {
       return fail(file, "schema.depth", 0, 0,
           "JSON nesting is deeper than " + MAX_DEPTH + " levels; a trust policy needs at most 5");
@@ -93,7 +96,8 @@ public final class JsonDocumentParser {
       String pointer,
       Map<String, Position> values,
       Map<String, Position> keys,
-      List<JsonDocument.DuplicateKey> duplicates)
+      List<JsonDocument.DuplicateKey> duplicates,
+      boolean[] foldedRepeat)
       throws IOException {
     values.put(pointer, position(parser.currentTokenLocation()));
     JsonNodeFactory nodes = JsonNodeFactory.instance;
@@ -101,6 +105,7 @@ public final class JsonDocumentParser {
       case START_OBJECT -> {
         ObjectNode object = nodes.objectNode();
         Map<String, Position> seen = new LinkedHashMap<>();
+        Map<String, String> folded = new HashMap<>();
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
           String name = parser.currentName();
           String child = JsonPointers.child(pointer, name);
@@ -109,9 +114,13 @@ public final class JsonDocumentParser {
           if (earlier != null) {
             duplicates.add(new JsonDocument.DuplicateKey(child, earlier, keyAt));
           }
+          String sameIgnoringCase = folded.put(GoKeys.fold(name), name);
+          if (sameIgnoringCase != null && !sameIgnoringCase.equals(name)) {
+            foldedRepeat[0] = true;
+          }
           keys.put(child, keyAt);
           parser.nextToken();
-          object.set(name, read(parser, child, values, keys, duplicates));
+          object.set(name, read(parser, child, values, keys, duplicates, foldedRepeat));
         }
         return object;
       }
@@ -119,10 +128,52 @@ public final class JsonDocumentParser {
         ArrayNode array = nodes.arrayNode();
         int index = 0;
         while (parser.nextToken() != JsonToken.END_ARRAY) {
-          array.add(read(parser, JsonPointers.child(pointer, index++), values, keys, duplicates));
+          array.add(read(parser, JsonPointers.child(pointer, index++), values, keys, duplicates, foldedRepeat));
         }
         return array;
       }
+      default -> {
+        return scalar(parser);
+      }
+    }
+  }
+
+  /** A second pass over content already parsed once, keeping every member of every object. */
+  private static RawJson members(byte[] content) throws IOException {
+    try (JsonParser parser = FACTORY.createParser(content)) {
+      parser.nextToken();
+      return readMembers(parser, "");
+    }
+  }
+
+  private static RawJson readMembers(JsonParser parser, String pointer) throws IOException {
+    switch (parser.currentToken()) {
+      case START_OBJECT -> {
+        List<RawJson.Member> members = new ArrayList<>();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+          String name = parser.currentName();
+          String child = JsonPointers.child(pointer, name);
+          parser.nextToken();
+          members.add(new RawJson.Member(name, readMembers(parser, child)));
+        }
+        return new RawJson.RawObject(pointer, List.copyOf(members));
+      }
+      case START_ARRAY -> {
+        List<RawJson> elements = new ArrayList<>();
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+          elements.add(readMembers(parser, JsonPointers.child(pointer, elements.size())));
+        }
+        return new RawJson.RawArray(pointer, List.copyOf(elements));
+      }
+      default -> {
+        return new RawJson.RawScalar(pointer, scalar(parser));
+      }
+    }
+  }
+
+  private static JsonNode scalar(JsonParser parser) throws IOException {
+    JsonNodeFactory nodes = JsonNodeFactory.instance;
+    switch (parser.currentToken()) {
       case VALUE_STRING -> {
         return nodes.textNode(parser.getText());
       }

@@ -1,6 +1,7 @@
 package io.trustsync.trustpolicy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.trustsync.json.GoKeys;
 import io.trustsync.json.JsonDocument;
 import io.trustsync.json.JsonPointers;
 import io.trustsync.json.Position;
@@ -41,6 +42,9 @@ final class TrustPolicyDecoder {
   }
 
   static Decoded decode(JsonDocument json, Findings findings) {
+    if (json.members() != null) {
+      return new GoDecoding(json, findings).decode();
+    }
     TrustPolicyDecoder decoder = new TrustPolicyDecoder(json, findings);
     TrustPolicyDocument document = decoder.document();
     return new Decoded(document, decoder.decodable);
@@ -68,17 +72,8 @@ final class TrustPolicyDecoder {
   private static final Comparator<Position> POSITION_ORDER =
       Comparator.comparingInt(Position::line).thenComparingInt(Position::column);
 
-  /** Go's key folding (bytes.EqualFold): ASCII case plus the two non-ASCII letters that fold to ASCII. */
   static String goFold(String key) {
-    StringBuilder folded = new StringBuilder(key.length());
-    for (char c : key.toCharArray()) {
-      folded.append(switch (c) {
-        case '\u017F' -> 's'; // LATIN SMALL LETTER LONG S
-        case '\u212A' -> 'k'; // KELVIN SIGN
-        default -> c < 0x80 ? Character.toLowerCase(c) : c;
-      });
-    }
-    return folded.toString();
+    return GoKeys.fold(key);
   }
 
   private TrustPolicyDocument document() {
@@ -127,19 +122,23 @@ final class TrustPolicyDecoder {
       if (fields.contains(key)) {
         continue;
       }
-      String child = JsonPointers.child(pointer, key);
-      Optional<String> sameIgnoringCase = fields.stream().filter(f -> goFold(f).equals(goFold(key))).findFirst();
-      if (sameIgnoringCase.isPresent()) {
-        findings.keyError("schema.unknownProperty", child,
-            "'" + key + "' is not a trust policy property; did you mean '" + sameIgnoringCase.get()
-                + "'? notation-go matches keys ignoring case and reads it as '" + sameIgnoringCase.get()
-                + "', but other Notary Project tools do not; write it exactly as '" + sameIgnoringCase.get() + "'");
-      } else {
-        String suggestion = nearest(key, fields).map(f -> "did you mean '" + f + "'? ").orElse("");
-        findings.keyError("schema.unknownProperty", child,
-            "'" + key + "' is not a property of " + what + ", so notation-go ignores it and it has no effect; "
-                + suggestion + "accepted properties: " + String.join(", ", fields));
-      }
+      unknownProperty(findings, JsonPointers.child(pointer, key), key, what, fields);
+    }
+  }
+
+  /** schema.unknownProperty for a key that is not exactly one of {@code fields}. */
+  static void unknownProperty(Findings findings, String child, String key, String what, List<String> fields) {
+    Optional<String> sameIgnoringCase = fields.stream().filter(f -> goFold(f).equals(goFold(key))).findFirst();
+    if (sameIgnoringCase.isPresent()) {
+      findings.keyError("schema.unknownProperty", child,
+          "'" + key + "' is not a trust policy property; did you mean '" + sameIgnoringCase.get()
+              + "'? notation-go matches keys ignoring case and reads it as '" + sameIgnoringCase.get()
+              + "', but other Notary Project tools do not; write it exactly as '" + sameIgnoringCase.get() + "'");
+    } else {
+      String suggestion = nearest(key, fields).map(f -> "did you mean '" + f + "'? ").orElse("");
+      findings.keyError("schema.unknownProperty", child,
+          "'" + key + "' is not a property of " + what + ", so notation-go ignores it and it has no effect; "
+              + suggestion + "accepted properties: " + String.join(", ", fields));
     }
   }
 
@@ -185,8 +184,13 @@ final class TrustPolicyDecoder {
 
   private void typeError(String pointer, String name, String expected) {
     decodable = false;
+    typeError(findings, pointer, name, expected, node(json, pointer));
+  }
+
+  /** schema.type: a value Go's json.Unmarshal refuses, so notation-go loads nothing from the file. */
+  static void typeError(Findings findings, String pointer, String name, String expected, JsonNode value) {
     findings.error("schema.type", pointer,
-        "'" + name + "' must be " + expected + ", not " + describe(node(json, pointer))
+        "'" + name + "' must be " + expected + ", not " + describe(value)
             + "; notation-go cannot decode this file at all (it reports 'malformed trust policy')");
   }
 

@@ -35,10 +35,10 @@ public final class TrustPolicyValidator {
     }
     Findings findings = new Findings(json);
     for (JsonDocument.DuplicateKey duplicate : json.duplicateKeys()) {
-      // schema.duplicateKey — encoding/json keeps the last value (and merges repeated objects).
+      // schema.duplicateKey — encoding/json decodes every occurrence in turn (GoDecoding).
       findings.keyError("schema.duplicateKey", duplicate.pointer(), "the key '" + lastSegment(duplicate.pointer())
-          + "' appears again (first at line " + duplicate.first().line() + "); notation-go keeps only the last value"
-          + " and other tools may keep the first; remove one of them");
+          + "' appears again (first at line " + duplicate.first().line() + "); notation-go decodes both, the later"
+          + " one merging into or replacing the earlier, and other tools may keep only one; remove one of them");
     }
     TrustPolicyDecoder.Decoded decoded = TrustPolicyDecoder.decode(json, findings);
     NotationRules.check(decoded.document(), json, findings);

@@ -4,20 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.trustsync.findings.Finding;
 import io.trustsync.findings.ValidationOptions;
 import io.trustsync.repository.EnvironmentDirectory;
 import io.trustsync.repository.PolicyRepository;
 import io.trustsync.repository.RepositoryReader;
+import io.trustsync.repository.RepoFile;
 import io.trustsync.testing.ProjectFolder;
+import io.trustsync.trustpolicy.RepeatedKeyDocuments;
+import io.trustsync.trustpolicy.TrustPolicyDocument;
+import io.trustsync.trustpolicy.TrustPolicyStatement;
+import io.trustsync.trustpolicy.TrustPolicyValidator;
 import io.trustsync.truststore.TestCertificates;
 import io.trustsync.truststore.TestRepository;
 import io.trustsync.validation.AcceptedEnvironment;
 import io.trustsync.validation.RepositoryValidator;
 import io.trustsync.validation.ValidationReport;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -80,6 +89,59 @@ class NotationDocumentsIT {
       assertThat(result.get("equal").asBoolean()).as(name + ": equal field by field; repo %s rendered %s", result.get("repo"), result.get("rendered"))
           .isTrue();
     }
+  }
+
+  /**
+   * Documents that repeat keys: TrustSync decodes each as notation-go does (merged objects, arrays
+   * merged by index into the slice already there, a later null), and its notation.* rules reach
+   * notation-go's verdict on what that decoding yields.
+   */
+  @Test
+  void repeatedKeysDecodeAsNotationGoDecodesThem() throws Exception {
+    Path documents = Files.createDirectories(temp.resolve("decoded"));
+    Map<String, TrustPolicyValidator.Result> results = new LinkedHashMap<>();
+    for (Map.Entry<String, String> entry : RepeatedKeyDocuments.all().entrySet()) {
+      TrustPolicyValidator.Result result = TrustPolicyValidator.validate(
+          new RepoFile("environments/prod/trustpolicy.json", entry.getValue().getBytes(StandardCharsets.UTF_8)));
+      results.put(entry.getKey(), result);
+      Files.writeString(documents.resolve(entry.getKey() + ".repo.json"), entry.getValue());
+      if (result.document() != null) {
+        Files.writeString(documents.resolve(entry.getKey() + ".decoded.json"), JSON.writeValueAsString(decoded(result.document())));
+      }
+    }
+    JsonNode report = ConsumerChecks.run(temp.resolve("decoded-report.json"), "notation-check.sh", "--decoded", documents.toString());
+
+    assertThat(report).hasSize(results.size());
+    for (JsonNode go : report) {
+      String name = go.get("name").asText();
+      TrustPolicyValidator.Result ours = results.get(name);
+      assertThat(ours.document() == null).as(name + ": TrustSync cannot decode exactly when Go cannot (%s)", go.path("decodeError").asText())
+          .isEqualTo(!go.path("decodeError").asText().isEmpty());
+      if (ours.document() == null) {
+        continue;
+      }
+      assertThat(go.get("compared").asBoolean()).as(name).isTrue();
+      assertThat(go.get("equal").asBoolean()).as(name + ": decoded alike; Go %s TrustSync %s", go.get("go"), go.get("trustsync")).isTrue();
+      boolean notationRejects = ours.findings().stream().anyMatch(f -> f.isError() && f.ruleId().startsWith("notation."));
+      assertThat(notationRejects).as(name + ": notation.* verdict; notation-go says '%s'; TrustSync found %s",
+          go.path("validateError").asText(), ours.findings()).isEqualTo(!go.path("validateError").asText().isEmpty());
+    }
+  }
+
+  /** TrustSync's decoded document as notation-go's JSON shape. */
+  private static JsonNode decoded(TrustPolicyDocument document) {
+    ObjectNode root = JSON.createObjectNode().put("version", document.version());
+    ArrayNode statements = root.putArray("trustPolicies");
+    for (TrustPolicyStatement statement : document.statements()) {
+      ObjectNode out = statements.addObject().put("name", statement.name());
+      statement.registryScopes().forEach(out.putArray("registryScopes")::add);
+      ObjectNode verification = out.putObject("signatureVerification")
+          .put("level", statement.level()).put("verifyTimestamp", statement.verifyTimestamp());
+      statement.override().forEach(verification.putObject("override")::put);
+      statement.trustStores().forEach(out.putArray("trustStores")::add);
+      statement.trustedIdentities().forEach(out.putArray("trustedIdentities")::add);
+    }
+    return root;
   }
 
   /** Overrides, verifyTimestamp, every level, several stores and identities: every field notation reads. */
