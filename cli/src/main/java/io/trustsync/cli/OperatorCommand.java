@@ -159,7 +159,7 @@ public final class OperatorCommand implements Callable<Integer> {
   @Option(names = "--max-checkout-files", defaultValue = "10000", paramLabel = "N", description = "Most files in one revision. Default: ${DEFAULT-VALUE}.")
   int maxCheckoutFiles;
 
-  @Option(names = "--max-file-bytes", defaultValue = "1048576", paramLabel = "BYTES", description = "Largest file in a revision. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--max-file-bytes", defaultValue = "4194304", paramLabel = "BYTES", description = "Largest file in a revision. Default: ${DEFAULT-VALUE}.")
   long maxFileBytes;
 
   @Option(names = "--fetch-concurrency", defaultValue = "4", paramLabel = "N",

@@ -46,7 +46,7 @@ final class ValidateCommand implements Callable<Integer> {
       description = "Validate as of this time (RFC 3339, e.g. 2027-01-01T00:00:00Z) instead of the current time.")
   Instant now;
 
-  @Option(names = "--max-file-size", defaultValue = "1048576", paramLabel = "BYTES",
+  @Option(names = "--max-file-size", defaultValue = "4194304", paramLabel = "BYTES",
       description = "Files larger than this are reported, not read. Default: ${DEFAULT-VALUE}.")
   long maxFileBytes;
 

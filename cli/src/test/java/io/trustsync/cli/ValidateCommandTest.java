@@ -309,9 +309,31 @@ class ValidateCommandTest {
   }
 
   @Test
+  void aLargeValidPolicyValidatesUnderTheDefaultLimit() throws Exception {
+    // 5,000 statements, about 1.6 MB: over the old 1 MiB limit, well under the 4 MiB default.
+    StringBuilder policy = new StringBuilder("{\"version\": \"1.0\", \"trustPolicies\": [");
+    for (int i = 0; i < 5_000; i++) {
+      policy.append(i == 0 ? "" : ",").append("\n  {\"name\": \"team-").append(i)
+          .append("\", \"registryScopes\": [\"registry.example.com/teams/team-").append(i).append("/service\"],")
+          .append(" \"signatureVerification\": {\"level\": \"strict\", \"override\": {\"revocation\": \"log\"}},")
+          .append(" \"trustStores\": [\"ca:team-").append(i).append("\"],")
+          .append(" \"trustedIdentities\": [\"x509.subject: C=US, ST=WA, L=Seattle, O=Example Corporation, OU=Team ").append(i)
+          .append(", CN=Release Signing\"]}");
+    }
+    java.nio.file.Path large = temp.resolve("large.json");
+    java.nio.file.Files.writeString(large, policy.append("\n]}\n"));
+    assertThat(java.nio.file.Files.size(large)).isGreaterThan(1_500_000L);
+
+    CommandRun run = CommandRun.of("validate", large.toString());
+
+    assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+    assertThat(run.out()).contains("accepted");
+  }
+
+  @Test
   void anOversizedPolicyFileIsAFindingAndOtherFilesStillReport() throws Exception {
     java.nio.file.Path big = temp.resolve("big.json");
-    java.nio.file.Files.writeString(big, " ".repeat(2 * 1024 * 1024) + "{}");
+    java.nio.file.Files.writeString(big, " ".repeat(5 * 1024 * 1024) + "{}");
     java.nio.file.Path small = EXAMPLE.resolve("environments/production/trustpolicy.json");
     CommandRun run = CommandRun.of("validate", big.toString(), small.toString(), temp.resolve("missing.json").toString(), "--format", "json");
 

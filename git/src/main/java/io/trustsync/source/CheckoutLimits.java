@@ -7,7 +7,7 @@ package io.trustsync.source;
  * Deployment's 1 GiB cache emptyDir.
  */
 public record CheckoutLimits(int maxFiles, long maxFileBytes, long maxTotalBytes) {
-  public static final CheckoutLimits DEFAULT = new CheckoutLimits(10_000, 1024 * 1024, 64L * 1024 * 1024);
+  public static final CheckoutLimits DEFAULT = new CheckoutLimits(10_000, 4 * 1024 * 1024, 64L * 1024 * 1024);
 
   public CheckoutLimits {
     if (maxFiles < 1 || maxFileBytes < 1 || maxTotalBytes < 1) {
