@@ -8,10 +8,15 @@ cd "$ROOT"
 # shellcheck source=java-home.sh
 source scripts/java-home.sh
 echo "[test] JDK: $JAVA_HOME" >&2
-# The Git server tests run the real git (http-backend, upload-pack) and ssh-keygen.
+# The Git server tests run the real git (http-backend, upload-pack) and ssh-keygen; the image
+# build unpacks Debian's libc6 with dpkg-deb, and its test reads and runs the archive with skopeo,
+# umoci and bubblewrap.
 missing=()
 command -v git >/dev/null 2>&1 || missing+=(git)
 command -v ssh-keygen >/dev/null 2>&1 || missing+=(openssh-client)
+command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
+command -v umoci >/dev/null 2>&1 || missing+=(umoci)
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 if (( ${#missing[@]} )); then
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
     echo "[test] installing ${missing[*]}" >&2

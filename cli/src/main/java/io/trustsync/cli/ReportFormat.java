@@ -70,8 +70,8 @@ enum ReportFormat {
       ObjectNode run = log.putArray("runs").addObject();
       ObjectNode driver = run.putObject("tool").putObject("driver");
       driver.put("name", "trustsync");
-      String version = ReportFormat.class.getPackage().getImplementationVersion();
-      driver.put("version", version != null ? version : "development build");
+      BuildInfo build = BuildInfo.current();
+      driver.put("version", build.version() != null ? build.version() : BuildInfo.DEVELOPMENT);
       driver.put("informationUri", "https://trustsync.io/docs/rules/");
       Map<String, String> rules = new TreeMap<>();
       ArrayNode sarifResults = run.putArray("results");

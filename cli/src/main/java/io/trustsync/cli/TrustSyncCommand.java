@@ -102,8 +102,7 @@ public final class TrustSyncCommand implements Runnable {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String version = TrustSyncCommand.class.getPackage().getImplementationVersion();
-      return new String[] {"trustsync " + (version != null ? version : "development build")};
+      return new String[] {"trustsync " + BuildInfo.current().describe()};
     }
   }
 }
