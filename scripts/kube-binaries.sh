@@ -16,6 +16,9 @@ say() { printf '[kube-binaries] %s\n' "$*" >&2; }
 complete() {
   local b
   for b in "${BINARIES[@]}"; do [[ -x "$DEST/$b" ]] || return 1; done
+  # An API server that reports its real version (an earlier build of this script left
+  # v0.0.0-master, which Helm's kubeVersion checks and MemberCluster status showed): rebuild one that does not.
+  "$DEST/kube-apiserver" --version 2>/dev/null | grep -qx "Kubernetes v${K8S_VERSION}" || return 1
 }
 
 if complete; then
@@ -79,9 +82,15 @@ GO
 say "resolving k8s.io/kubernetes v${K8S_VERSION} from the Go module proxy"
 (cd "$WORK/kube" && GOFLAGS=-mod=mod go mod tidy -e >/dev/null 2>&1 || true)
 (cd "$WORK/kube" && GOFLAGS=-mod=mod go get "k8s.io/kubernetes@v${K8S_VERSION}" >&2)
+# The version the binaries report, as Kubernetes' own build stamps it (hack/lib/version.sh).
+minor="${K8S_VERSION#*.}"; minor="${minor%%.*}"
+VERSION_FLAGS="-X k8s.io/component-base/version.gitVersion=v${K8S_VERSION} -X k8s.io/component-base/version.gitMajor=1"
+VERSION_FLAGS+=" -X k8s.io/component-base/version.gitMinor=${minor} -X k8s.io/component-base/version.gitTreeState=clean"
+VERSION_FLAGS+=" -X k8s.io/client-go/pkg/version.gitVersion=v${K8S_VERSION} -X k8s.io/client-go/pkg/version.gitMajor=1"
+VERSION_FLAGS+=" -X k8s.io/client-go/pkg/version.gitMinor=${minor}"
 for cmd in kube-apiserver kubectl; do
   say "building $cmd (several minutes on 2 cores)"
-  (cd "$WORK/kube" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags='-s -w' \
+  (cd "$WORK/kube" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags="-s -w $VERSION_FLAGS" \
     -o "$DEST.partial/$cmd" "k8s.io/kubernetes/cmd/$cmd")
 done
 

@@ -30,4 +30,5 @@ bash scripts/kube-binaries.sh
 bash scripts/ratify-crds.sh
 bash scripts/ratify-v2-check.sh --prepare
 bash scripts/notation-check.sh --prepare
+bash scripts/helm-cli.sh >/dev/null
 exec ./mvnw -B -ntp verify "$@"
