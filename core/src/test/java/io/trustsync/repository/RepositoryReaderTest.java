@@ -137,7 +137,7 @@ class RepositoryReaderTest {
 
     Finding finding = only(read, "repo.oversizedFile");
     assertThat(finding.file()).isEqualTo(STORE + "/huge.pem");
-    assertThat(finding.message()).contains("5242880 bytes").contains("1048576-byte limit");
+    assertThat(finding.message()).contains("5242880 bytes").contains("4194304-byte limit");
     assertThat(read.sharedStores().getFirst().files()).extracting(RepoFile::fileName).containsExactly("certificate-0.pem");
   }
 

@@ -92,13 +92,14 @@ class ImageIT {
 
   @Test
   void validatesAPolicyRepositoryMountedIntoIt() throws Exception {
-    // What the GitHub Actions example in README.md does with the published image.
-    ContainerImage.Result run = image.run(List.of("validate", "/repo"),
-        List.of(new ContainerImage.Mount(ProjectFolder.root().resolve("policy-repo-example"), "/repo", false)));
+    // README's GitHub Actions step: docker run --rm -v "$PWD:/repo:ro" -w /repo IMAGE validate --format github .
+    ContainerImage.Result run = image.run(List.of("validate", "--format", "github", "."),
+        List.of(new ContainerImage.Mount(ProjectFolder.root().resolve("policy-repo-example"), "/repo", false)), "/repo");
 
     assertThat(run.exitCode()).as(run.output()).isZero();
+    assertThat(run.output()).contains("::warning file=environments/development/trustpolicy.json,line=43,col=9,title=notation.skipGlobalScope::");
     // UTF-8 output (the image's C.UTF-8 locale), as on a developer's terminal
-    assertThat(run.output()).contains("/repo: 0 errors, 1 warning — accepted");
+    assertThat(run.output()).contains(".: 0 errors, 1 warning — accepted");
   }
 
   @Test

@@ -95,6 +95,11 @@ public final class ContainerImage {
 
   /** The bubblewrap command that runs the entrypoint with {@code args}. */
   public List<String> command(List<String> args, Map<String, String> extraEnvironment, List<Mount> mounts) {
+    return command(args, extraEnvironment, mounts, process.get("cwd").asText());
+  }
+
+  /** As {@link #command(List, Map, List)}, in another working directory (docker run -w). */
+  public List<String> command(List<String> args, Map<String, String> extraEnvironment, List<Mount> mounts, String workingDirectory) {
     List<String> command = new ArrayList<>(List.of("bwrap", "--bind", rootfs.toString(), "/",
         "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"));
     for (Mount mount : mounts) {
@@ -103,7 +108,7 @@ public final class ContainerImage {
     command.addAll(List.of("--remount-ro", "/",
         "--unshare-user", "--uid", Integer.toString(uid()), "--gid", Integer.toString(gid()),
         "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--clearenv",
-        "--chdir", process.get("cwd").asText()));
+        "--chdir", workingDirectory));
     Map<String, String> env = new LinkedHashMap<>(environment());
     env.putAll(extraEnvironment);
     env.forEach((name, value) -> command.addAll(List.of("--setenv", name, value)));
@@ -114,7 +119,12 @@ public final class ContainerImage {
 
   /** Runs the entrypoint with {@code args} to completion; the exit code and everything it printed. */
   public Result run(List<String> args, List<Mount> mounts) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command(args, Map.of(), mounts)).redirectErrorStream(true).start();
+    return run(args, mounts, process.get("cwd").asText());
+  }
+
+  /** As {@link #run(List, List)}, in another working directory. */
+  public Result run(List<String> args, List<Mount> mounts, String workingDirectory) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(command(args, Map.of(), mounts, workingDirectory)).redirectErrorStream(true).start();
     byte[] output = process.getInputStream().readAllBytes();
     if (!process.waitFor(120, TimeUnit.SECONDS)) {
       process.destroyForcibly();
