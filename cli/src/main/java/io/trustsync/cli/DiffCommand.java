@@ -90,18 +90,24 @@ final class DiffCommand implements Callable<Integer> {
       }
       owner = Ownership.distributionLabel(distribution.substring(0, slash), distribution.substring(slash + 1));
     }
-    ownerLabel = owner;
-    // rendered as the operator renders: no revision on the objects, the distribution's label on them
-    Rendering rendering = chosen.render(new RenderRequest(environment, accepted.policy(), accepted.stores(), null, namespace,
-        owner == null ? Map.of() : Map.of(Ownership.DISTRIBUTION, owner), options));
     List<String> targets = contexts == null || contexts.isEmpty() ? java.util.Collections.singletonList(null) : contexts;
+    if (contexts != null && !contexts.isEmpty()) {
+      HubOptions.checkContexts(spec.commandLine(), kubeconfig, contexts, "--context");
+    }
     boolean changes = false;
+    List<String> failed = new ArrayList<>();
     for (String context : targets) {
+      String name = context != null ? context : "current context";
       Config config = kubeconfig != null
           ? Config.fromKubeconfig(context, Files.readString(kubeconfig), kubeconfig.toString())
           : Config.autoConfigure(context);
+      out.println("=== " + name + " (" + config.getMasterUrl() + ")");
       try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
-        out.println("=== " + (context != null ? context : "current context") + " (" + config.getMasterUrl() + ")");
+        // Without --distribution, the objects carry the label of the distribution that applied them:
+        // rendered with it, unchanged objects hash exactly as the operator's do.
+        ownerLabel = owner != null ? owner : liveOwner(client);
+        Rendering rendering = chosen.render(new RenderRequest(environment, accepted.policy(), accepted.stores(), null, namespace,
+            ownerLabel == null ? Map.of() : Map.of(Ownership.DISTRIBUTION, ownerLabel), options));
         List<String> lines = compare(client, rendering.objects());
         lines.forEach(out::println);
         if (lines.isEmpty()) {
@@ -109,12 +115,41 @@ final class DiffCommand implements Callable<Integer> {
         }
         changes |= !lines.isEmpty();
       } catch (KubernetesClientException e) {
-        throw new IllegalStateException("cannot read " + (context != null ? context : "the current context") + ": "
-            + io.trustsync.operator.member.MemberErrors.describe(e));
+        // One cluster that cannot be read does not hide what the others would get.
+        out.println("  ! cannot read " + name + ": " + io.trustsync.operator.member.MemberErrors.describe(e));
+        failed.add(name);
       }
     }
     out.flush();
+    if (!failed.isEmpty()) {
+      spec.commandLine().getErr().println("trustsync: could not compare " + String.join(", ", failed) + "; the other clusters are shown above");
+      return 2;
+    }
     return changes ? 1 : 0;
+  }
+
+  /** The distribution label the environment's objects in the namespace carry, when exactly one does. */
+  private String liveOwner(KubernetesClient client) {
+    Set<String> owners = new java.util.TreeSet<>();
+    for (io.trustsync.rendering.RenderedKind renderedKind : io.trustsync.rendering.RenderedKind.ALL) {
+      ResourceDefinitionContext kind = context(renderedKind.apiVersion(), renderedKind.kind());
+      var resources = client.genericKubernetesResources(kind);
+      var scoped = renderedKind.namespaced() ? resources.inNamespace(namespace) : resources;
+      try {
+        for (GenericKubernetesResource live : scoped.withLabel(Ownership.MANAGED_BY, Ownership.MANAGER)
+            .withLabel(Ownership.ENVIRONMENT, environment).list().getItems()) {
+          String label = live.getMetadata().getLabels().get(Ownership.DISTRIBUTION);
+          if (label != null) {
+            owners.add(label);
+          }
+        }
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 404) {
+          throw e;
+        }
+      }
+    }
+    return owners.size() == 1 ? owners.iterator().next() : null;
   }
 
   private List<String> compare(KubernetesClient client, List<RenderedObject> objects) {
@@ -131,7 +166,10 @@ final class DiffCommand implements Callable<Integer> {
       JsonNode liveJson = Serialization.jsonMapper().valueToTree(live);
       List<String> fields = Differences.between(object.manifest(), null, liveJson);
       if (!fields.isEmpty()) {
-        lines.add("  ~ update " + object.id() + ": " + String.join(", ", fields));
+        lines.add("  ~ update " + object.id());
+        for (String field : fields) {
+          lines.add("      " + field + ": " + shown(liveJson.at(field)) + " -> " + shown(object.manifest().at(field)));
+        }
       }
     }
     // every kind any profile renders, as the operator prunes after a profile change too
@@ -158,6 +196,15 @@ final class DiffCommand implements Callable<Integer> {
       }
     }
     return lines;
+  }
+
+  /** A value as JSON, shortened; "(none)" where the field is absent. */
+  private static String shown(JsonNode value) {
+    if (value == null || value.isMissingNode() || value.isNull()) {
+      return "(none)";
+    }
+    String json = value.toString();
+    return json.length() <= 100 ? json : json.substring(0, 97) + "...";
   }
 
   private GenericKubernetesResource get(KubernetesClient client, ResourceDefinitionContext kind, RenderedObject object) {

@@ -24,4 +24,13 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
       throw new CommandLine.TypeConversionException("'" + value + "' is not a duration; write e.g. 30d, 12h, 90m, 45s or P30D");
     }
   }
+
+  /** The shortest of "2m", "90s", "1h" that says it exactly. */
+  static String format(Duration duration) {
+    long seconds = duration.toSeconds();
+    if (seconds % 3600 == 0) {
+      return seconds / 3600 + "h";
+    }
+    return seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
+  }
 }

@@ -25,6 +25,11 @@ public final class TrustSyncCommand implements Runnable {
     COMMANDS.put("validate", ValidateCommand::new);
     COMMANDS.put("render", RenderCommand::new);
     COMMANDS.put("diff", DiffCommand::new);
+    COMMANDS.put("get", GetCommand::new);
+    COMMANDS.put("reconcile", ReconcileCommand::new);
+    COMMANDS.put("suspend", SuspendCommand.Suspend::new);
+    COMMANDS.put("resume", SuspendCommand.Resume::new);
+    COMMANDS.put("version", VersionCommand::new);
     COMMANDS.put("operator", OperatorCommand::new);
   }
 

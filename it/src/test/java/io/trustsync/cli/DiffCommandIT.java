@@ -70,8 +70,71 @@ class DiffCommandIT {
     Run changed = run(diff);
     assertThat(changed.exit()).isEqualTo(1);
     assertThat(changed.out())
-        .contains("~ update TrustPolicy/" + namespace + "/production: /spec/trustPolicies/0/signatureVerification/level")
+        .contains("~ update TrustPolicy/" + namespace + "/production\n      /spec/trustPolicies/0/signatureVerification/level: \"audit\" -> \"strict\"")
         .contains("- prune  TrustPolicy/" + namespace + "/leftover");
     assertThat(List.of(changed.out().split("\n"))).noneMatch(line -> line.contains("create"));
+  }
+
+  @Test
+  void objectsTheOperatorAppliedAreUnchangedWithoutNamingTheirDistribution(@TempDir Path dir) throws Exception {
+    Path kubeconfig = dir.resolve("member.kubeconfig");
+    Files.writeString(kubeconfig, fleet.member(0).kubeconfig());
+    Path example = ProjectFolder.root().resolve("policy-repo-example");
+    String namespace = "diff-op-" + Long.toHexString(System.nanoTime());
+    KubernetesClient member = fleet.member(0).client();
+    member.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
+    // What the operator applies (operator Renderings): the distribution's label on every object, hashed with it.
+    var report = io.trustsync.validation.RepositoryValidator.validate(io.trustsync.repository.RepositoryReader.read(example),
+        io.trustsync.findings.ValidationOptions.at(java.time.Instant.now()));
+    var production = report.environments().get("production");
+    var rendering = io.trustsync.rendering.Profile.NATIVE.render(new io.trustsync.rendering.RenderRequest("production", production.policy(),
+        production.stores(), null, namespace, java.util.Map.of(io.trustsync.rendering.Ownership.DISTRIBUTION,
+            io.trustsync.rendering.Ownership.distributionLabel("trustsync-system", "production"))));
+    for (var object : rendering.objects()) {
+      member.resource(Serialization.unmarshal(object.manifest().toString(), GenericKubernetesResource.class))
+          .fieldManager("trustsync").forceConflicts().serverSideApply();
+    }
+
+    Run diff = run("diff", example.toString(), "--env", "production", "--namespace", namespace, "--kubeconfig", kubeconfig.toString());
+
+    assertThat(diff.exit()).as(diff.out() + diff.err()).isZero();
+    assertThat(diff.out()).contains("no changes").doesNotContain("content-hash");
+  }
+
+  @Test
+  void anUnknownContextIsAnErrorAndAnUnreachableClusterDoesNotHideTheOthers(@TempDir Path dir) throws Exception {
+    // Two contexts: member-0, and one whose API server is not there.
+    var member = Serialization.yamlMapper().readTree(fleet.member(0).kubeconfig());
+    var config = (com.fasterxml.jackson.databind.node.ObjectNode) Serialization.yamlMapper().readTree(fleet.member(0).kubeconfig());
+    var clusters = config.putArray("clusters");
+    var users = config.putArray("users");
+    var contexts = config.putArray("contexts");
+    for (String name : List.of("eu-1", "gone")) {
+      var cluster = member.at("/clusters/0/cluster").deepCopy();
+      if (name.equals("gone")) {
+        ((com.fasterxml.jackson.databind.node.ObjectNode) cluster).put("server", "https://127.0.0.1:1");
+      }
+      clusters.addObject().put("name", name).set("cluster", cluster);
+      users.addObject().put("name", name).set("user", member.at("/users/0/user"));
+      contexts.addObject().put("name", name).putObject("context").put("cluster", name).put("user", name);
+    }
+    config.put("current-context", "eu-1");
+    Path kubeconfig = dir.resolve("two.kubeconfig");
+    Files.writeString(kubeconfig, Serialization.yamlMapper().writeValueAsString(config));
+    String example = ProjectFolder.root().resolve("policy-repo-example").toString();
+    String namespace = "diff-ctx-" + Long.toHexString(System.nanoTime());
+
+    Run unknown = run("diff", example, "--env", "production", "--namespace", namespace, "--kubeconfig", kubeconfig.toString(),
+        "--context", "eu-1", "--context", "us-1");
+    assertThat(unknown.exit()).isEqualTo(2);
+    assertThat(unknown.err()).contains("no context 'us-1'").contains("eu-1, gone");
+    assertThat(unknown.out()).as("nothing compared under a wrong name").doesNotContain("===");
+
+    Run partly = run("diff", example, "--env", "production", "--namespace", namespace, "--kubeconfig", kubeconfig.toString(),
+        "--context", "gone", "--context", "eu-1");
+    assertThat(partly.exit()).as(partly.out() + partly.err()).isEqualTo(2);
+    assertThat(partly.out()).contains("=== gone").contains("! cannot read gone")
+        .contains("=== eu-1").contains("+ create TrustPolicy/" + namespace + "/production");
+    assertThat(partly.err()).contains("could not compare gone");
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.trustsync.testing.ProjectFolder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
@@ -13,9 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Same sources, same image: a second build of the image, from a copy of the checkout (its tracked
- * files and its Git metadata) in another folder, with nothing of the first build's output, gives
- * the digest of the image the main build made.
+ * Same sources, same image: a second build of the image, from a copy of the checkout (its files,
+ * symbolic links as links, without what .gitignore ignores, and its Git metadata, so the commit and
+ * whether the tree was modified are the same) in another folder, with nothing of the first build's
+ * output, gives the digest of the image the main build made.
  */
 class ImageReproducibleIT {
   @Test
@@ -23,13 +25,14 @@ class ImageReproducibleIT {
     Path root = ProjectFolder.root();
     String expected = Files.readString(root.resolve("image/target/jib-image.digest")).strip();
     Path copy = work.resolve("checkout");
-    for (String file : run(root, List.of("git", "ls-files", "-z")).split("\0")) {
-      if (file.isEmpty() || !Files.exists(root.resolve(file))) {
+    for (String file : run(root, List.of("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")).split("\0")) {
+      if (file.isEmpty() || !Files.exists(root.resolve(file), LinkOption.NOFOLLOW_LINKS)) {
         continue;
       }
       Path target = copy.resolve(file);
       Files.createDirectories(target.getParent());
-      Files.copy(root.resolve(file), target, StandardCopyOption.COPY_ATTRIBUTES);
+      // symbolic links as links (the chart's files/ point into crds/ and manifests/), so the copy is as clean as the checkout
+      Files.copy(root.resolve(file), target, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
     }
     run(root, List.of("cp", "-a", root.resolve(".git").toString(), copy.resolve(".git").toString()));
 

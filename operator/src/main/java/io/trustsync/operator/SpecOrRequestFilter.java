@@ -21,7 +21,8 @@ public final class SpecOrRequestFilter implements OnUpdateFilter<HasMetadata> {
         || !Objects.equals(before.getMetadata().getLabels(), after.getMetadata().getLabels());
   }
 
-  private static String requested(HasMetadata resource) {
+  /** The request annotation's value, or null. */
+  public static String requested(HasMetadata resource) {
     return resource.getMetadata().getAnnotations() == null ? null : resource.getMetadata().getAnnotations().get(RECONCILE_REQUESTED_AT);
   }
 }

@@ -10,6 +10,10 @@ import java.util.List;
 public class TrustDistributionStatus {
   public Long observedGeneration;
 
+  @JsonPropertyDescription("The trustsync.io/reconcile-requested-at annotation value of the last request handled;"
+      + " `trustsync reconcile distribution` waits for it.")
+  public String lastHandledReconcileAt;
+
   @JsonPropertyDescription("Revision of the source being distributed.")
   public String revision;
 

@@ -11,6 +11,10 @@ public class PolicySourceStatus {
   @JsonPropertyDescription("Generation of the spec this status describes.")
   public Long observedGeneration;
 
+  @JsonPropertyDescription("The trustsync.io/reconcile-requested-at annotation value of the last request handled (a fetch"
+      + " queued after it finished); `trustsync reconcile source` waits for it.")
+  public String lastHandledReconcileAt;
+
   @JsonPropertyDescription("Commit most recently fetched, accepted or not.")
   public String fetchedRevision;
 

@@ -325,6 +325,8 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
 
   private UpdateControl<TrustDistribution> patch(TrustDistribution distribution, TrustDistributionStatus status, Duration after) {
     var mapper = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper();
+    // this reconcile saw the request, whatever it found: `trustsync reconcile` stops waiting
+    status.lastHandledReconcileAt = SpecOrRequestFilter.requested(distribution);
     if (distribution.getStatus() != null && mapper.valueToTree(distribution.getStatus()).equals(mapper.valueToTree(status))) {
       return UpdateControl.<TrustDistribution>noUpdate().rescheduleAfter(after);
     }

@@ -68,6 +68,8 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
   private volatile SimpleInboundEventSource<PolicySource> triggers = new SimpleInboundEventSource<>("policysource-triggers");
   /** Outcomes not yet recorded, by cache key (namespace/name/uid): a re-created source never sees its predecessor's. */
   private final Map<String, SourceOutcome> outcomes = new ConcurrentHashMap<>();
+  /** The reconcile request each queued fetch answers: written to status once that fetch is judged. */
+  private final Map<String, String> queuedRequests = new ConcurrentHashMap<>();
   /** The high-water mark of every source, as last recorded here: what a fetch is judged against when it runs. */
   private final Map<String, String> marks = new ConcurrentHashMap<>();
 
@@ -125,6 +127,7 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
     String cacheKey = cacheKey(source);
     if (source.getSpec() != null && Boolean.TRUE.equals(source.getSpec().suspend)) {
       outcomes.remove(cacheKey);
+      status.lastHandledReconcileAt = SpecOrRequestFilter.requested(source); // nothing to fetch: handled
       status.conditions = build(source, status, conditions(source, previous, status)
           .set(Conditions.READY, accepted.get(key).isPresent(), "Suspended", "fetching is suspended" + servingNote(key))
           .set(Conditions.RECONCILING, false, "Suspended", "")
@@ -136,6 +139,10 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
       String mark = marks.getOrDefault(cacheKey, baseline(previous));
       if (outcome.kind() != SourceOutcome.Kind.ACCEPTED || Objects.equals(outcome.baseline(), mark)) {
         record(source, previous, status, outcome);
+        String handled = queuedRequests.remove(cacheKey);
+        if (handled != null) {
+          status.lastHandledReconcileAt = handled;
+        }
         return finish(source, previous, status, interval);
       }
       // judged against a mark that moved meanwhile (another fetch was accepted): judge again
@@ -155,6 +162,10 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
     }
     Inputs inputs = new Inputs(key, cacheKey, generation, git, timeout, baseline(previous),
         source.getSpec().rollbackTo, previous.lastAcceptedRevision, previous.lastAcceptedDigest, accepted.get(key).isPresent(), source.getSpec().verify != null);
+    String request = SpecOrRequestFilter.requested(source);
+    if (request != null && !request.equals(previous.lastHandledReconcileAt)) {
+      queuedRequests.put(cacheKey, request); // handled once the fetch queued now has been judged
+    }
     queue.submit(source.getMetadata().getNamespace(), key, () -> outcomes.put(cacheKey, evaluate(inputs)));
     if (previous.conditions == null || previous.conditions.isEmpty()) {
       status.conditions = build(source, status, conditions(source, previous, status)
@@ -400,6 +411,7 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
 
   private PolicySourceStatus stalled(PolicySourceStatus status, PolicySource source, String reason, String message) {
     PolicySourceStatus previous = source.getStatus() != null ? source.getStatus() : new PolicySourceStatus();
+    status.lastHandledReconcileAt = SpecOrRequestFilter.requested(source); // nothing to fetch until the spec changes: handled
     status.conditions = new Conditions(previous.conditions, status.observedGeneration, Instant.now())
         .set(Conditions.READY, false, reason, message + servingNote(key(source)))
         .set(Conditions.RECONCILING, false, reason, "")
