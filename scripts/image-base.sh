@@ -24,7 +24,9 @@ MODULES=java.base,java.compiler,java.desktop,java.logging,java.management,java.n
 STAGE="$OUT.tmp"
 rm -rf "$STAGE" "$OUT"
 mkdir -p "$STAGE/opt"
-# No --compress: the layer is gzipped anyway, and an uncompressed modules file loads faster.
+# No --compress: the layer is gzipped anyway, and an uncompressed modules file loads faster. No
+# --generate-cds-archive: the archive it writes differs from build to build (the image would not be
+# reproducible), for 20 ms off `--version` and 0.3 s off the operator's start (bench image, measured).
 "$JAVA_HOME/bin/jlink" --add-modules "$MODULES" --strip-debug --no-man-pages --no-header-files \
   --output "$STAGE/opt/java"
 rm -rf "$STAGE/opt/java/legal" # the notices stay in the release metadata; a runtime does not read them

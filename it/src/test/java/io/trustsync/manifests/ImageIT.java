@@ -17,7 +17,7 @@ import io.trustsync.local.GitCommit;
 import io.trustsync.local.LocalControlPlane;
 import io.trustsync.local.LocalGitRepository;
 import io.trustsync.local.LocalGitServer;
-import io.trustsync.testing.ContainerImage;
+import io.trustsync.local.ContainerImage;
 import io.trustsync.testing.Fleet;
 import io.trustsync.testing.ProjectFolder;
 import java.io.IOException;
@@ -51,7 +51,7 @@ class ImageIT {
 
   @BeforeAll
   static void unpack() throws Exception {
-    image = ContainerImage.unpack(work.resolve("image"));
+    image = ContainerImage.unpack(ContainerImage.archive(ProjectFolder.root()), work.resolve("image"));
   }
 
   @Test

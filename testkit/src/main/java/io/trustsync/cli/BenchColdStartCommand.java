@@ -135,7 +135,7 @@ final class BenchColdStartCommand implements Callable<Integer> {
   }
 
   /** The checkout bin/trustsync runs from (TRUSTSYNC_HOME, set by the launcher), else the working directory or its parent. */
-  private static Path projectRoot() {
+  static Path projectRoot() {
     String home = System.getenv("TRUSTSYNC_HOME");
     Path here = Path.of("").toAbsolutePath();
     for (Path candidate : home != null ? List.of(Path.of(home)) : List.of(here, here.getParent() == null ? here : here.getParent())) {

@@ -1,4 +1,4 @@
-package io.trustsync.testing;
+package io.trustsync.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The built image archive (image/target/trustsync-image.tar), read and run with Debian's container
+ * A built image archive (image/target/trustsync-image.tar), read and run with Debian's container
  * tools rather than our own code: skopeo copies the OCI archive into an OCI layout, umoci unpacks
  * it into a runtime bundle (root file system and the runtime configuration the image's config
  * yields), and bubblewrap runs the image's own entrypoint, user, environment and working directory
@@ -24,8 +24,9 @@ import java.util.stream.Stream;
 public final class ContainerImage {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  public static Path archive() {
-    return ProjectFolder.root().resolve("image/target/trustsync-image.tar");
+  /** Where the build leaves the archive in a checkout. */
+  public static Path archive(Path checkout) {
+    return checkout.resolve("image/target/trustsync-image.tar");
   }
 
   private final Path rootfs;
@@ -40,9 +41,8 @@ public final class ContainerImage {
     }
   }
 
-  /** Unpacks {@link #archive()} under {@code work}; fails with what to run when it was not built. */
-  public static ContainerImage unpack(Path work) throws IOException, InterruptedException {
-    Path archive = archive();
+  /** Unpacks {@code archive} under {@code work}; fails with what to run when it was not built. */
+  public static ContainerImage unpack(Path archive, Path work) throws IOException, InterruptedException {
     if (!Files.isRegularFile(archive)) {
       throw new IllegalStateException(archive + " is missing: build it with ./mvnw package -pl image -am (scripts/test.sh does)");
     }
