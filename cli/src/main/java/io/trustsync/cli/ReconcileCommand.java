@@ -3,8 +3,6 @@ package io.trustsync.cli;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.trustsync.crd.distribution.TrustDistribution;
-import io.trustsync.crd.policysource.PolicySource;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;

@@ -4,8 +4,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 
 /** One in-process run of the command line: what a user would see on stdout, stderr and as exit code. */
-record CommandRun(int exitCode, String out, String err) {
-  static CommandRun of(Object... args) {
+public record CommandRun(int exitCode, String out, String err) {
+  public static CommandRun of(Object... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     String[] strings = new String[args.length];

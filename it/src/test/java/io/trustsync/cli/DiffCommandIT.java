@@ -9,8 +9,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.trustsync.testing.Fleet;
 import io.trustsync.testing.ProjectFolder;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,14 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 class DiffCommandIT {
   @RegisterExtension static final Fleet fleet = Fleet.shared(2);
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = TrustSyncCommand.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(exit, out.toString(), err.toString());
-  }
 
   @Test
   void showsCreatesUpdatesAndPrunesAndExitsZeroOnlyWhenNothingWouldChange(@TempDir Path dir) throws Exception {
@@ -39,12 +29,12 @@ class DiffCommandIT {
     String namespace = "diff-" + Long.toHexString(System.nanoTime());
     String[] diff = {"diff", example, "--env", "production", "--namespace", namespace, "--kubeconfig", kubeconfig.toString()};
 
-    Run before = run(diff);
-    assertThat(before.exit()).as(before.err()).isEqualTo(1);
+    CommandRun before = CommandRun.of(diff);
+    assertThat(before.exitCode()).as(before.err()).isEqualTo(1);
     assertThat(before.out()).contains("+ create TrustPolicy/" + namespace + "/production", "+ create TrustStore/" + namespace + "/production-ca-acme-root");
 
     // Apply exactly what `render` prints, as `kubectl apply --server-side` would.
-    Run rendered = run("render", example, "--env", "production", "--namespace", namespace);
+    CommandRun rendered = CommandRun.of("render", example, "--env", "production", "--namespace", namespace);
     KubernetesClient member = fleet.member(0).client();
     member.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
     for (String document : rendered.out().split("(?m)^---\n")) {
@@ -52,8 +42,8 @@ class DiffCommandIT {
         member.resource(Serialization.unmarshal(document, GenericKubernetesResource.class)).fieldManager("trustsync").forceConflicts().serverSideApply();
       }
     }
-    Run same = run(diff);
-    assertThat(same.exit()).as(same.out() + same.err()).isZero();
+    CommandRun same = CommandRun.of(diff);
+    assertThat(same.exitCode()).as(same.out() + same.err()).isZero();
     assertThat(same.out()).contains("no changes");
 
     var policies = member.genericKubernetesResources("trustsync.io/v1alpha1", "TrustPolicy").inNamespace(namespace);
@@ -67,8 +57,8 @@ class DiffCommandIT {
     extra.getMetadata().setCreationTimestamp(null);
     member.resource(extra).create();
 
-    Run changed = run(diff);
-    assertThat(changed.exit()).isEqualTo(1);
+    CommandRun changed = CommandRun.of(diff);
+    assertThat(changed.exitCode()).isEqualTo(1);
     assertThat(changed.out())
         .contains("~ update TrustPolicy/" + namespace + "/production\n      /spec/trustPolicies/0/signatureVerification/level: \"audit\" -> \"strict\"")
         .contains("- prune  TrustPolicy/" + namespace + "/leftover");
@@ -95,9 +85,9 @@ class DiffCommandIT {
           .fieldManager("trustsync").forceConflicts().serverSideApply();
     }
 
-    Run diff = run("diff", example.toString(), "--env", "production", "--namespace", namespace, "--kubeconfig", kubeconfig.toString());
+    CommandRun diff = CommandRun.of("diff", example.toString(), "--env", "production", "--namespace", namespace, "--kubeconfig", kubeconfig.toString());
 
-    assertThat(diff.exit()).as(diff.out() + diff.err()).isZero();
+    assertThat(diff.exitCode()).as(diff.out() + diff.err()).isZero();
     assertThat(diff.out()).contains("no changes").doesNotContain("content-hash");
   }
 
@@ -124,15 +114,15 @@ class DiffCommandIT {
     String example = ProjectFolder.root().resolve("policy-repo-example").toString();
     String namespace = "diff-ctx-" + Long.toHexString(System.nanoTime());
 
-    Run unknown = run("diff", example, "--env", "production", "--namespace", namespace, "--kubeconfig", kubeconfig.toString(),
+    CommandRun unknown = CommandRun.of("diff", example, "--env", "production", "--namespace", namespace, "--kubeconfig", kubeconfig.toString(),
         "--context", "eu-1", "--context", "us-1");
-    assertThat(unknown.exit()).isEqualTo(2);
+    assertThat(unknown.exitCode()).isEqualTo(2);
     assertThat(unknown.err()).contains("no context 'us-1'").contains("eu-1, gone");
     assertThat(unknown.out()).as("nothing compared under a wrong name").doesNotContain("===");
 
-    Run partly = run("diff", example, "--env", "production", "--namespace", namespace, "--kubeconfig", kubeconfig.toString(),
+    CommandRun partly = CommandRun.of("diff", example, "--env", "production", "--namespace", namespace, "--kubeconfig", kubeconfig.toString(),
         "--context", "gone", "--context", "eu-1");
-    assertThat(partly.exit()).as(partly.out() + partly.err()).isEqualTo(2);
+    assertThat(partly.exitCode()).as(partly.out() + partly.err()).isEqualTo(2);
     assertThat(partly.out()).contains("=== gone").contains("! cannot read gone")
         .contains("=== eu-1").contains("+ create TrustPolicy/" + namespace + "/production");
     assertThat(partly.err()).contains("could not compare gone");

@@ -75,7 +75,7 @@ final class Helm {
     return Path.of(lines.getLast());
   }
 
-  private static Result exec(List<String> command, Path home) {
+  static Result exec(List<String> command, Path home) {
     try {
       Path errors = Files.createTempFile("helm", ".err");
       ProcessBuilder builder = new ProcessBuilder(command).redirectError(errors.toFile());

@@ -8,17 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trustsync.crd.distribution.TrustDistribution;
-import io.trustsync.crd.distribution.TrustDistributionSpec;
-import io.trustsync.crd.membercluster.MemberCluster;
-import io.trustsync.crd.membercluster.MemberClusterSpec;
-import io.trustsync.crd.policysource.PolicySource;
-import io.trustsync.crd.policysource.PolicySourceSpec;
-import io.trustsync.local.GitCommit;
 import io.trustsync.local.LocalControlPlane;
 import io.trustsync.local.LocalGitRepository;
 import io.trustsync.local.LocalGitServer;
@@ -172,8 +163,8 @@ class HelmChartIT {
         KubernetesClient asChart = hub.newClient(HUB_SA);
         TrustSyncOperator operator = TrustSyncOperator.start(asChart, settings(work.resolve("cache"), "helm-0"))) {
       LocalGitRepository repo = git.createRepository("helm");
-      String revision = repo.commit(example());
-      register(admin, member, repo);
+      String revision = repo.commit(Manifests.example());
+      Manifests.registerProduction(admin, member, MEMBER_SA, repo.httpUrl().toString(), "trust-helm");
       await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
         TrustDistribution live = admin.resources(TrustDistribution.class).inNamespace(NS).withName("production").get();
         assertThat(live.getStatus()).as("status").isNotNull();
@@ -202,32 +193,6 @@ class HelmChartIT {
     assertThat(admin.resources(TrustDistribution.class).inNamespace(NS).withName("production").get()).isNotNull();
   }
 
-  private static void register(KubernetesClient admin, LocalControlPlane member, LocalGitRepository repo) {
-    admin.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName("member-0-kubeconfig").endMetadata()
-        .withStringData(Map.of("kubeconfig", member.kubeconfig(MEMBER_SA))).build()).serverSideApply();
-    MemberCluster cluster = new MemberCluster();
-    cluster.setMetadata(new ObjectMetaBuilder().withName("member-0").withNamespace(NS).withLabels(Map.of("environment", "production")).build());
-    cluster.setSpec(new MemberClusterSpec());
-    cluster.getSpec().kubeconfigSecretRef = new MemberClusterSpec.KubeconfigSecretReference();
-    cluster.getSpec().kubeconfigSecretRef.name = "member-0-kubeconfig";
-    admin.resource(cluster).create();
-    PolicySource source = new PolicySource();
-    source.setMetadata(new ObjectMetaBuilder().withName("policies").withNamespace(NS).build());
-    source.setSpec(new PolicySourceSpec());
-    source.getSpec().url = repo.httpUrl().toString();
-    source.getSpec().interval = "2s";
-    admin.resource(source).create();
-    TrustDistribution distribution = new TrustDistribution();
-    distribution.setMetadata(new ObjectMetaBuilder().withName("production").withNamespace(NS).build());
-    distribution.setSpec(new TrustDistributionSpec());
-    distribution.getSpec().sourceRef = new TrustDistributionSpec.SourceReference();
-    distribution.getSpec().sourceRef.name = "policies";
-    distribution.getSpec().environment = "production";
-    distribution.getSpec().targetNamespace = "trust-helm";
-    distribution.getSpec().clusterSelector = new LabelSelectorBuilder().withMatchLabels(Map.of("environment", "production")).build();
-    admin.resource(distribution).create();
-  }
-
   /** The operator as a pod of the chart would run it, on loopback. */
   static TrustSyncOperator.Settings settings(Path cache, String identity) {
     return io.trustsync.testing.TestSettings.loopback(cache).withNamespace(NS)
@@ -236,10 +201,4 @@ class HelmChartIT {
             Duration.ofSeconds(10), Duration.ofSeconds(8), Duration.ofSeconds(2), false));
   }
 
-  static GitCommit example() {
-    GitCommit base = GitCommit.fromDirectory(ProjectFolder.root().resolve("policy-repo-example"));
-    java.util.SortedMap<String, byte[]> files = new TreeMap<>(base.files());
-    files.keySet().removeIf(path -> path.startsWith("scripts/") || path.endsWith(".gitignore"));
-    return new GitCommit(files, base.message(), base.authorName(), base.authorEmail(), java.time.Instant.now(), null);
-  }
 }

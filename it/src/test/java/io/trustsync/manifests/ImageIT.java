@@ -3,17 +3,8 @@ package io.trustsync.manifests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trustsync.crd.distribution.TrustDistribution;
-import io.trustsync.crd.distribution.TrustDistributionSpec;
-import io.trustsync.crd.membercluster.MemberCluster;
-import io.trustsync.crd.membercluster.MemberClusterSpec;
-import io.trustsync.crd.policysource.PolicySource;
-import io.trustsync.crd.policysource.PolicySourceSpec;
-import io.trustsync.local.GitCommit;
 import io.trustsync.local.LocalControlPlane;
 import io.trustsync.local.LocalGitRepository;
 import io.trustsync.local.LocalGitServer;
@@ -117,30 +108,8 @@ class ImageIT {
 
     try (LocalGitServer git = LocalGitServer.launch()) {
       LocalGitRepository repo = git.createRepository("image");
-      String revision = repo.commit(example());
-      admin.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("member-0-kubeconfig").endMetadata()
-          .withStringData(Map.of("kubeconfig", member.kubeconfig(MEMBER_SA))).build()).serverSideApply();
-      MemberCluster cluster = new MemberCluster();
-      cluster.setMetadata(new ObjectMetaBuilder().withName("member-0").withNamespace(ns).withLabels(Map.of("environment", "production")).build());
-      cluster.setSpec(new MemberClusterSpec());
-      cluster.getSpec().kubeconfigSecretRef = new MemberClusterSpec.KubeconfigSecretReference();
-      cluster.getSpec().kubeconfigSecretRef.name = "member-0-kubeconfig";
-      admin.resource(cluster).create();
-      PolicySource source = new PolicySource();
-      source.setMetadata(new ObjectMetaBuilder().withName("policies").withNamespace(ns).build());
-      source.setSpec(new PolicySourceSpec());
-      source.getSpec().url = repo.httpUrl().toString();
-      source.getSpec().interval = "2s";
-      admin.resource(source).create();
-      TrustDistribution distribution = new TrustDistribution();
-      distribution.setMetadata(new ObjectMetaBuilder().withName("production").withNamespace(ns).build());
-      distribution.setSpec(new TrustDistributionSpec());
-      distribution.getSpec().sourceRef = new TrustDistributionSpec.SourceReference();
-      distribution.getSpec().sourceRef.name = "policies";
-      distribution.getSpec().environment = "production";
-      distribution.getSpec().targetNamespace = "trust-image";
-      distribution.getSpec().clusterSelector = new LabelSelectorBuilder().withMatchLabels(Map.of("environment", "production")).build();
-      admin.resource(distribution).create();
+      String revision = repo.commit(Manifests.example());
+      Manifests.registerProduction(admin, member, MEMBER_SA, repo.httpUrl().toString(), "trust-image");
 
       // The Deployment's arguments (manifests/hub/deployment.yaml), with loopback allowed for the
       // local Git server and member, and the kubeconfig a pod would get from its ServiceAccount.
@@ -172,14 +141,6 @@ class ImageIT {
         }
       }
     }
-  }
-
-  /** policy-repo-example as its own repository would hold it (without its CI scripts). */
-  private static GitCommit example() {
-    GitCommit base = GitCommit.fromDirectory(ProjectFolder.root().resolve("policy-repo-example"));
-    java.util.SortedMap<String, byte[]> files = new java.util.TreeMap<>(base.files());
-    files.keySet().removeIf(path -> path.startsWith("scripts/") || path.endsWith(".gitignore"));
-    return new GitCommit(files, base.message(), base.authorName(), base.authorEmail(), java.time.Instant.now(), null);
   }
 
   private static String git(String... args) throws Exception {

@@ -11,13 +11,13 @@ import io.trustsync.local.KubeBinaries;
 import io.trustsync.local.LocalControlPlane;
 import io.trustsync.local.LocalGitRepository;
 import io.trustsync.local.LocalGitServer;
+import io.trustsync.local.LocalRegistry;
 import io.trustsync.operator.TrustSyncOperator;
 import io.trustsync.testing.Fleet;
 import io.trustsync.testing.ProjectFolder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +40,7 @@ class InstallDocIT {
   static final String NOT_RUN = "<!-- not run by InstallDocIT";
 
   @TempDir Path work;
+  private LocalRegistry registry;
 
   /** The shell blocks of the document, and whether each is run here. */
   record Block(int line, String script, boolean run) {}
@@ -71,7 +72,7 @@ class InstallDocIT {
       Manifests.kubectl(hub, "delete", "crd", crd, "--ignore-not-found", "--wait=true");
     }
     Path folder = Files.createDirectories(work.resolve("checkout"));
-    for (String name : List.of("charts", "manifests", "crds")) {
+    for (String name : List.of("charts", "manifests", "crds", "image")) {
       Files.createSymbolicLink(folder.resolve(name), ProjectFolder.root().resolve(name));
     }
     Path bin = Files.createDirectories(work.resolve("bin"));
@@ -83,9 +84,13 @@ class InstallDocIT {
 
     List<Block> blocks = blocks();
     assertThat(blocks).filteredOn(Block::run).hasSizeGreaterThanOrEqualTo(6);
-    try (LocalGitServer git = LocalGitServer.launch()) {
+    Path registryBinary = Path.of(Helm.exec(List.of("bash", ProjectFolder.root().resolve("scripts/registry-cli.sh").toString()), null)
+        .output().strip());
+    try (LocalGitServer git = LocalGitServer.launch();
+        LocalRegistry registry = LocalRegistry.start(registryBinary, work.resolve("registry"))) {
+      this.registry = registry;
       LocalGitRepository repo = git.createRepository("trust-policies");
-      String revision = repo.commit(HelmChartIT.example());
+      String revision = repo.commit(Manifests.example());
       TrustSyncOperator operator = null;
       KubernetesClient asChart = hub.newClient(HelmChartIT.HUB_SA);
       try {
@@ -101,6 +106,10 @@ class InstallDocIT {
           if (block.script().contains("helm install")) {
             // In place of the Deployment's pods: the operator under the chart's RBAC.
             operator = TrustSyncOperator.start(asChart, HelmChartIT.settings(work.resolve("cache"), "install-doc"));
+          }
+          if (block.script().contains("skopeo inspect")) {
+            assertThat(output.strip().lines().toList().getLast()).as("the pushed image's digest, after %s", output)
+                .isEqualTo(Files.readString(ProjectFolder.root().resolve("image/target/jib-image.digest")).strip());
           }
           if (block.script().contains("wait trustdistribution/production")) {
             assertThat(output).contains("condition met");
@@ -128,6 +137,9 @@ class InstallDocIT {
     builder.environment().put("PATH", bin + ":" + System.getenv("PATH"));
     builder.environment().put("KUBECONFIG", kubeconfig.toString());
     builder.environment().put("REPO_URL", repoUrl);
+    builder.environment().put("REGISTRY", registry.host());
+    // skopeo, like every Go program, trusts the CAs in SSL_CERT_FILE: here the local registry's
+    builder.environment().put("SSL_CERT_FILE", registry.certificateAuthorityFile().toString());
     builder.environment().put("HELM_CACHE_HOME", work.resolve("helm/cache").toString());
     builder.environment().put("HELM_CONFIG_HOME", work.resolve("helm/config").toString());
     builder.environment().put("HELM_DATA_HOME", work.resolve("helm/data").toString());

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.trustsync.crd.distribution.TrustDistribution;
 import io.trustsync.crd.distribution.TrustDistributionSpec;
@@ -19,23 +18,12 @@ import io.trustsync.local.LocalControlPlane;
 import io.trustsync.local.LocalGitRepository;
 import io.trustsync.local.LocalGitServer;
 import io.trustsync.operator.TrustSyncOperator;
-import io.trustsync.rendering.Profile;
-import io.trustsync.rendering.RenderRequest;
-import io.trustsync.rendering.RenderedObject;
-import io.trustsync.repository.RepositoryReader;
 import io.trustsync.testing.Fleet;
 import io.trustsync.testing.ProjectFolder;
-import io.trustsync.validation.AcceptedEnvironment;
-import io.trustsync.validation.RepositoryValidator;
-import io.trustsync.findings.ValidationOptions;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -202,32 +190,9 @@ class LeastPrivilegeIT {
       LocalGitRepository repo = git.createRepository("policies");
       String revision = repo.commit(example());
 
-      // What an administrator does, per docs/operator.md: a kubeconfig Secret for the member's
+      // What an administrator does, per docs/install.md: a kubeconfig Secret for the member's
       // ServiceAccount, a MemberCluster, a PolicySource and a TrustDistribution.
-      admin.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("member-0-kubeconfig").endMetadata()
-          .withStringData(Map.of("kubeconfig", member.kubeconfig(MEMBER_SA))).build()).serverSideApply();
-      MemberCluster cluster = new MemberCluster();
-      cluster.setMetadata(new ObjectMetaBuilder().withName("member-0").withNamespace(ns).withLabels(Map.of("environment", "production")).build());
-      cluster.setSpec(new MemberClusterSpec());
-      cluster.getSpec().kubeconfigSecretRef = new MemberClusterSpec.KubeconfigSecretReference();
-      cluster.getSpec().kubeconfigSecretRef.name = "member-0-kubeconfig";
-      cluster.getSpec().probeInterval = "2s";
-      admin.resource(cluster).create();
-      PolicySource source = new PolicySource();
-      source.setMetadata(new ObjectMetaBuilder().withName("policies").withNamespace(ns).build());
-      source.setSpec(new PolicySourceSpec());
-      source.getSpec().url = repo.httpUrl().toString();
-      source.getSpec().interval = "2s";
-      admin.resource(source).create();
-      TrustDistribution distribution = new TrustDistribution();
-      distribution.setMetadata(new ObjectMetaBuilder().withName("production").withNamespace(ns).build());
-      distribution.setSpec(new TrustDistributionSpec());
-      distribution.getSpec().sourceRef = new TrustDistributionSpec.SourceReference();
-      distribution.getSpec().sourceRef.name = "policies";
-      distribution.getSpec().environment = "production";
-      distribution.getSpec().targetNamespace = target;
-      distribution.getSpec().clusterSelector = new LabelSelectorBuilder().withMatchLabels(Map.of("environment", "production")).build();
-      admin.resource(distribution).create();
+      Manifests.registerProduction(admin, member, MEMBER_SA, repo.httpUrl().toString(), target);
 
       try (TrustSyncOperator leader = TrustSyncOperator.start(leaderClient, settings("replica-a"));
           TrustSyncOperator standby = TrustSyncOperator.start(standbyClient, settings("replica-b"))) {
@@ -361,15 +326,11 @@ class LeastPrivilegeIT {
 
 
   private static GitCommit example() {
-    return example(Map.of());
+    return Manifests.example();
   }
 
   private static GitCommit example(Map<String, String> changes) {
-    GitCommit base = GitCommit.fromDirectory(ProjectFolder.root().resolve("policy-repo-example"));
-    SortedMap<String, byte[]> files = new TreeMap<>(base.files());
-    files.keySet().removeIf(path -> path.startsWith("scripts/") || path.endsWith(".gitignore"));
-    changes.forEach((path, content) -> files.put(path, content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    return new GitCommit(files, base.message(), base.authorName(), base.authorEmail(), java.time.Instant.now(), null);
+    return Manifests.example(changes);
   }
 
 

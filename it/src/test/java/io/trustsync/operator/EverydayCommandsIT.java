@@ -5,14 +5,12 @@ import static io.trustsync.operator.HubScenario.ready;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.trustsync.cli.TrustSyncCommand;
+import io.trustsync.cli.CommandRun;
 import io.trustsync.crd.distribution.TrustDistribution;
 import io.trustsync.crd.policysource.PolicySource;
 import io.trustsync.local.LocalGitRepository;
 import io.trustsync.local.LocalGitServer;
 import io.trustsync.testing.Fleet;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,14 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 class EverydayCommandsIT {
   @RegisterExtension static final Fleet fleet = Fleet.shared(2);
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = TrustSyncCommand.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(exit, out.toString(), err.toString());
-  }
 
   @Test
   void getReconcileSuspendResumeAndVersionOnALiveHub(@TempDir Path work) throws Exception {
@@ -54,8 +44,8 @@ class EverydayCommandsIT {
       hub.distribution("production", "production", "trust-" + hub.namespace, spec -> {});
       await().atMost(Duration.ofSeconds(90)).until(() -> ready(hub.distribution("production"), first));
 
-      Run all = run(concat(new String[] {"get", "all"}, on));
-      assertThat(all.exit()).as(all.err()).isZero();
+      CommandRun all = CommandRun.of((Object[]) concat(new String[] {"get", "all"}, on));
+      assertThat(all.exitCode()).as(all.err()).isZero();
       assertThat(all.out()).contains("sources:", "members:", "distributions:")
           .containsPattern("(?m)^policies\\s+" + first.substring(0, 12) + "\\s+false\\s+True\\s")
           .containsPattern("(?m)^member-0\\s+true\\s+v1\\.34\\.4\\s+environment=production\\s+True")
@@ -65,40 +55,40 @@ class EverydayCommandsIT {
       String second = repo.commit(example(Map.of("environments/production/trustpolicy.json",
           HubScenario.exampleFile("environments/production/trustpolicy.json").replace("\"acme.azurecr.io/storefront/web\"",
               "\"acme.azurecr.io/storefront/web\",\n        \"acme.azurecr.io/storefront/reconciled\""))));
-      Run reconcile = run(concat(new String[] {"reconcile", "source", "policies", "--timeout", "60s"}, on));
-      assertThat(reconcile.exit()).as(reconcile.out() + reconcile.err()).isZero();
+      CommandRun reconcile = CommandRun.of((Object[]) concat(new String[] {"reconcile", "source", "policies", "--timeout", "60s"}, on));
+      assertThat(reconcile.exitCode()).as(reconcile.out() + reconcile.err()).isZero();
       assertThat(reconcile.out()).contains("✔ PolicySource " + hub.namespace + "/policies is Ready at " + second);
       assertThat(fleet.hub().client().resources(PolicySource.class).inNamespace(hub.namespace).withName("policies").get()
           .getStatus().lastAcceptedRevision).isEqualTo(second);
-      Run distribution = run(concat(new String[] {"reconcile", "distribution", "production"}, on));
-      assertThat(distribution.exit()).as(distribution.out() + distribution.err()).isZero();
+      CommandRun distribution = CommandRun.of((Object[]) concat(new String[] {"reconcile", "distribution", "production"}, on));
+      assertThat(distribution.exitCode()).as(distribution.out() + distribution.err()).isZero();
       assertThat(distribution.out()).contains("is Ready at");
 
       // suspend / resume set and clear spec.suspend, and nothing else of the spec.
-      Run suspend = run(concat(new String[] {"suspend", "distribution", "production"}, on));
-      assertThat(suspend.exit()).as(suspend.err()).isZero();
+      CommandRun suspend = CommandRun.of((Object[]) concat(new String[] {"suspend", "distribution", "production"}, on));
+      assertThat(suspend.exitCode()).as(suspend.err()).isZero();
       TrustDistribution suspended = fleet.hub().client().resources(TrustDistribution.class).inNamespace(hub.namespace).withName("production").get();
       assertThat(suspended.getSpec().suspend).isTrue();
       assertThat(suspended.getSpec().environment).isEqualTo("production");
-      assertThat(run(concat(new String[] {"get", "distributions"}, on)).out()).containsPattern("(?m)^production\\s+.*\\s+true\\s+");
-      Run resume = run(concat(new String[] {"resume", "distribution", "production"}, on));
-      assertThat(resume.exit()).as(resume.err()).isZero();
+      assertThat(CommandRun.of((Object[]) concat(new String[] {"get", "distributions"}, on)).out()).containsPattern("(?m)^production\\s+.*\\s+true\\s+");
+      CommandRun resume = CommandRun.of((Object[]) concat(new String[] {"resume", "distribution", "production"}, on));
+      assertThat(resume.exitCode()).as(resume.err()).isZero();
       assertThat(fleet.hub().client().resources(TrustDistribution.class).inNamespace(hub.namespace).withName("production").get()
           .getSpec().suspend).isNull();
 
-      Run missing = run(concat(new String[] {"reconcile", "source", "nope"}, on));
-      assertThat(missing.exit()).isEqualTo(2);
+      CommandRun missing = CommandRun.of((Object[]) concat(new String[] {"reconcile", "source", "nope"}, on));
+      assertThat(missing.exitCode()).isEqualTo(2);
       assertThat(missing.err()).contains("PolicySource " + hub.namespace + "/nope not found");
-      Run wrongKind = run(concat(new String[] {"suspend", "member", "member-0"}, on));
-      assertThat(wrongKind.exit()).isEqualTo(2);
+      CommandRun wrongKind = CommandRun.of((Object[]) concat(new String[] {"suspend", "member", "member-0"}, on));
+      assertThat(wrongKind.exitCode()).isEqualTo(2);
       assertThat(wrongKind.err()).contains("'member' is not one of source, distribution");
     }
 
-    Run version = run("version", "--kubeconfig", kubeconfig.toString(), "-n", hub.namespace);
-    assertThat(version.exit()).isZero();
+    CommandRun version = CommandRun.of("version", "--kubeconfig", kubeconfig.toString(), "-n", hub.namespace);
+    assertThat(version.exitCode()).isZero();
     assertThat(version.out()).contains("client:   trustsync ").contains("operator: no deployment/trustsync in " + hub.namespace);
-    Run unknownContext = run("get", "all", "--kubeconfig", kubeconfig.toString(), "--context", "prod");
-    assertThat(unknownContext.exit()).isEqualTo(2);
+    CommandRun unknownContext = CommandRun.of("get", "all", "--kubeconfig", kubeconfig.toString(), "--context", "prod");
+    assertThat(unknownContext.exitCode()).isEqualTo(2);
     assertThat(unknownContext.err()).contains("--context: no context 'prod'");
   }
 

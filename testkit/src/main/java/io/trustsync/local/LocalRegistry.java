@@ -1,0 +1,121 @@
+package io.trustsync.local;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The CNCF Distribution registry (scripts/registry-cli.sh builds it from the Go module proxy) on
+ * loopback over TLS, with a certificate from its own CA: a real OCI registry to push images to.
+ */
+public final class LocalRegistry implements AutoCloseable {
+  private final Process process;
+  private final String host;
+  private final CertificateAuthority authority;
+  private final Path caFile;
+
+  private LocalRegistry(Process process, String host, CertificateAuthority authority, Path caFile) {
+    this.process = process;
+    this.host = host;
+    this.authority = authority;
+    this.caFile = caFile;
+  }
+
+  /** Starts the registry binary with its storage and configuration under {@code work}; returns once /v2/ answers. */
+  public static LocalRegistry start(Path binary, Path work) {
+    try {
+      Files.createDirectories(work);
+      CertificateAuthority authority = CertificateAuthority.create("trustsync-registry-ca");
+      CertificateAuthority.IssuedCertificate serving = authority.issueServer("127.0.0.1");
+      Path certificate = Files.writeString(work.resolve("registry.crt"), serving.certificatePem());
+      Path key = Files.writeString(work.resolve("registry.key"), serving.privateKeyPem());
+      Path caFile = Files.writeString(work.resolve("ca.crt"), authority.certificatePem());
+      int port;
+      try (ServerSocket socket = new ServerSocket(0)) {
+        port = socket.getLocalPort();
+      }
+      String host = "127.0.0.1:" + port;
+      Path config = Files.writeString(work.resolve("config.yml"), """
+          version: 0.1
+          log:
+            level: warn
+          storage:
+            filesystem:
+              rootdirectory: %s
+          http:
+            addr: %s
+            tls:
+              certificate: %s
+              key: %s
+          """.formatted(work.resolve("storage"), host, certificate, key));
+      Process process = new ProcessBuilder(List.of(binary.toString(), "serve", config.toString())).redirectErrorStream(true)
+          .redirectOutput(work.resolve("registry.log").toFile()).start();
+      LocalRegistry registry = new LocalRegistry(process, host, authority, caFile);
+      registry.awaitReady(work.resolve("registry.log"));
+      return registry;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void awaitReady(Path log) throws IOException {
+    HttpClient client = HttpClient.newBuilder().sslContext(authority.sslContext(null)).connectTimeout(Duration.ofSeconds(1)).build();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the registry exited " + process.exitValue() + ":\n" + Files.readString(log, StandardCharsets.UTF_8));
+      }
+      try {
+        HttpResponse<Void> response = client.send(HttpRequest.newBuilder(URI.create("https://" + host + "/v2/")).build(),
+            HttpResponse.BodyHandlers.discarding());
+        if (response.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    throw new IllegalStateException("the registry did not answer on https://" + host + "/v2/ within 30 s:\n" + Files.readString(log));
+  }
+
+  /** host:port, as image references name it. */
+  public String host() {
+    return host;
+  }
+
+  /** The CA that signed the registry's certificate, as a PEM file (for SSL_CERT_FILE or --cert-dir). */
+  public Path certificateAuthorityFile() {
+    return caFile;
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
