@@ -10,7 +10,7 @@ import java.util.Objects;
  * One class for every reconciler, as {@code @Informer(onUpdateFilter = ...)} needs a class.
  */
 public final class SpecOrRequestFilter implements OnUpdateFilter<HasMetadata> {
-  public static final String RECONCILE_REQUESTED_AT = "trustsync.io/reconcile-requested-at";
+  public static final String RECONCILE_REQUESTED_AT = io.trustsync.operator.shared.ReconcileRequest.ANNOTATION;
 
   @Override
   public boolean accept(HasMetadata before, HasMetadata after) {
@@ -21,8 +21,7 @@ public final class SpecOrRequestFilter implements OnUpdateFilter<HasMetadata> {
         || !Objects.equals(before.getMetadata().getLabels(), after.getMetadata().getLabels());
   }
 
-  /** The request annotation's value, or null. */
-  public static String requested(HasMetadata resource) {
-    return resource.getMetadata().getAnnotations() == null ? null : resource.getMetadata().getAnnotations().get(RECONCILE_REQUESTED_AT);
+  private static String requested(HasMetadata resource) {
+    return io.trustsync.operator.shared.ReconcileRequest.of(resource);
   }
 }

@@ -29,6 +29,7 @@ import io.trustsync.crd.target.TrustDistributionTarget;
 import io.trustsync.crd.target.TrustDistributionTargetSpec;
 import io.trustsync.operator.shared.EventRecorder;
 import io.trustsync.operator.SpecOrRequestFilter;
+import io.trustsync.operator.shared.ReconcileRequest;
 import io.trustsync.operator.shared.TrustSyncMetrics;
 import io.trustsync.operator.member.MemberConnections;
 import io.trustsync.operator.member.MemberDirectory;
@@ -326,7 +327,7 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
   private UpdateControl<TrustDistribution> patch(TrustDistribution distribution, TrustDistributionStatus status, Duration after) {
     var mapper = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper();
     // this reconcile saw the request, whatever it found: `trustsync reconcile` stops waiting
-    status.lastHandledReconcileAt = SpecOrRequestFilter.requested(distribution);
+    status.lastHandledReconcileAt = ReconcileRequest.of(distribution);
     if (distribution.getStatus() != null && mapper.valueToTree(distribution.getStatus()).equals(mapper.valueToTree(status))) {
       return UpdateControl.<TrustDistribution>noUpdate().rescheduleAfter(after);
     }

@@ -18,6 +18,7 @@ import io.trustsync.operator.shared.EventRecorder;
 import io.trustsync.operator.shared.GoDuration;
 import io.trustsync.operator.shared.SecretCache;
 import io.trustsync.operator.SpecOrRequestFilter;
+import io.trustsync.operator.shared.ReconcileRequest;
 import io.trustsync.operator.shared.TrustSyncMetrics;
 import io.trustsync.source.FetchResult;
 import io.trustsync.source.GitFetcher;
@@ -127,7 +128,7 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
     String cacheKey = cacheKey(source);
     if (source.getSpec() != null && Boolean.TRUE.equals(source.getSpec().suspend)) {
       outcomes.remove(cacheKey);
-      status.lastHandledReconcileAt = SpecOrRequestFilter.requested(source); // nothing to fetch: handled
+      status.lastHandledReconcileAt = ReconcileRequest.of(source); // nothing to fetch: handled
       status.conditions = build(source, status, conditions(source, previous, status)
           .set(Conditions.READY, accepted.get(key).isPresent(), "Suspended", "fetching is suspended" + servingNote(key))
           .set(Conditions.RECONCILING, false, "Suspended", "")
@@ -162,7 +163,7 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
     }
     Inputs inputs = new Inputs(key, cacheKey, generation, git, timeout, baseline(previous),
         source.getSpec().rollbackTo, previous.lastAcceptedRevision, previous.lastAcceptedDigest, accepted.get(key).isPresent(), source.getSpec().verify != null);
-    String request = SpecOrRequestFilter.requested(source);
+    String request = ReconcileRequest.of(source);
     if (request != null && !request.equals(previous.lastHandledReconcileAt)) {
       queuedRequests.put(cacheKey, request); // handled once the fetch queued now has been judged
     }
@@ -411,7 +412,7 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
 
   private PolicySourceStatus stalled(PolicySourceStatus status, PolicySource source, String reason, String message) {
     PolicySourceStatus previous = source.getStatus() != null ? source.getStatus() : new PolicySourceStatus();
-    status.lastHandledReconcileAt = SpecOrRequestFilter.requested(source); // nothing to fetch until the spec changes: handled
+    status.lastHandledReconcileAt = ReconcileRequest.of(source); // nothing to fetch until the spec changes: handled
     status.conditions = new Conditions(previous.conditions, status.observedGeneration, Instant.now())
         .set(Conditions.READY, false, reason, message + servingNote(key(source)))
         .set(Conditions.RECONCILING, false, reason, "")
