@@ -172,6 +172,7 @@ public final class TrustSyncOperator implements AutoCloseable {
     targets = new io.trustsync.operator.target.TargetReconciler(directory, connections, revisions, renderings, metrics, events);
     revisions.onChange(targets::sourceChanged);
     members = new MemberClusterReconciler(connections, events, targets::memberChanged);
+    secrets.onChange(members::secretChanged);
     webhooks = new WebhookRegistry(hub, settings.namespace());
     directory.start();
     webhooks.start();

@@ -7,8 +7,12 @@ import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.trustsync.crd.membercluster.MemberCluster;
 import io.trustsync.crd.membercluster.MemberClusterStatus;
 import io.trustsync.status.Conditions;
@@ -18,6 +22,7 @@ import io.trustsync.operator.shared.GoDuration;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -25,6 +30,10 @@ import java.util.concurrent.TimeUnit;
 @ControllerConfiguration(name = "membercluster", generationAwareEventProcessing = false,
     informer = @Informer(onUpdateFilter = SpecOrRequestFilter.class))
 public final class MemberClusterReconciler implements Reconciler<MemberCluster>, Cleaner<MemberCluster> {
+  /** Members to probe again at once: their kubeconfig Secret changed (a rotated credential takes effect now). */
+  private volatile SimpleInboundEventSource<MemberCluster> triggers = new SimpleInboundEventSource<>("membercluster-triggers");
+  /** "namespace/secret" to the MemberClusters that name it, as last reconciled. */
+  private final java.util.Map<String, java.util.Set<ResourceID>> readers = new java.util.concurrent.ConcurrentHashMap<>();
   static final Duration DEFAULT_PROBE = Duration.ofSeconds(30);
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
   static final Duration MIN_PROBE = Duration.ofSeconds(2);
@@ -48,7 +57,31 @@ public final class MemberClusterReconciler implements Reconciler<MemberCluster>,
   }
 
   @Override
+  public List<EventSource<?, MemberCluster>> prepareEventSources(EventSourceContext<MemberCluster> context) {
+    triggers = new SimpleInboundEventSource<>("membercluster-triggers");
+    return List.of(triggers);
+  }
+
+  /** A Secret changed: probe at once every member whose kubeconfig it holds. */
+  public void secretChanged(String namespace, String name) {
+    for (ResourceID member : readers.getOrDefault(namespace + "/" + name, java.util.Set.of())) {
+      triggers.propagateEvent(member);
+    }
+  }
+
+  private void remember(MemberCluster cluster) {
+    ResourceID id = ResourceID.fromResource(cluster);
+    readers.values().forEach(set -> set.remove(id));
+    var spec = cluster.getSpec();
+    if (spec != null && spec.kubeconfigSecretRef != null && spec.kubeconfigSecretRef.name != null) {
+      readers.computeIfAbsent(cluster.getMetadata().getNamespace() + "/" + spec.kubeconfigSecretRef.name,
+          key -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(id);
+    }
+  }
+
+  @Override
   public UpdateControl<MemberCluster> reconcile(MemberCluster cluster, Context<MemberCluster> context) {
+    remember(cluster);
     MemberClusterStatus previous = cluster.getStatus() != null ? cluster.getStatus() : new MemberClusterStatus();
     MemberClusterStatus status = new MemberClusterStatus();
     status.observedGeneration = cluster.getMetadata().getGeneration();
@@ -87,9 +120,18 @@ public final class MemberClusterReconciler implements Reconciler<MemberCluster>,
       reason = "Unreachable";
       message = "API server did not answer within " + PROBE_TIMEOUT.toSeconds() + "s";
     } catch (Exception e) {
+      Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
       status.reachable = false;
-      reason = "Unreachable";
-      message = MemberErrors.describe(e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e);
+      int code = MemberErrors.httpCode(cause);
+      if (code == 401) {
+        // reached, and refused: a wrong or expired credential, not a network problem
+        reason = "Unauthorized";
+        message = "the API server refused the credentials in " + secretName(cluster) + " (HTTP 401): they are wrong or have expired;"
+            + " put a current token or certificate into the Secret (the operator uses it as soon as the Secret changes)";
+      } else {
+        reason = "Unreachable";
+        message = MemberErrors.describe(cause);
+      }
     }
     status.message = Boolean.TRUE.equals(status.reachable) ? null : message;
     status.conditions = new Conditions(previous.conditions, status.observedGeneration, Instant.now())
@@ -117,6 +159,11 @@ public final class MemberClusterReconciler implements Reconciler<MemberCluster>,
     return control.rescheduleAfter(interval);
   }
 
+  private static String secretName(MemberCluster cluster) {
+    var ref = cluster.getSpec() == null ? null : cluster.getSpec().kubeconfigSecretRef;
+    return ref == null || ref.name == null ? "the kubeconfig" : "Secret " + cluster.getMetadata().getNamespace() + "/" + ref.name;
+  }
+
   /** The version string, if it looks like one: whatever else the endpoint answered stays out of status. */
   static String kubernetesVersion(VersionInfo version) {
     String text = version == null ? null : version.getGitVersion();
@@ -129,6 +176,8 @@ public final class MemberClusterReconciler implements Reconciler<MemberCluster>,
 
   @Override
   public DeleteControl cleanup(MemberCluster cluster, Context<MemberCluster> context) {
+    ResourceID id = ResourceID.fromResource(cluster);
+    readers.values().forEach(set -> set.remove(id));
     connections.forget(MemberConnections.key(cluster));
     return DeleteControl.defaultDelete();
   }

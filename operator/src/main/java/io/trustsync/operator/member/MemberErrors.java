@@ -34,6 +34,16 @@ public final class MemberErrors {
     return false;
   }
 
+  /** The HTTP status of the first Kubernetes client error in the chain, or 0. */
+  public static int httpCode(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof KubernetesClientException k && k.getCode() > 0) {
+        return k.getCode();
+      }
+    }
+    return 0;
+  }
+
   /**
    * A short description. Only a real API server's Status message is quoted: a kubeconfig may
    * point at any HTTPS endpoint, and its answers must not surface in status.

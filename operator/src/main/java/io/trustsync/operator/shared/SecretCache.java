@@ -31,6 +31,15 @@ public final class SecretCache implements AutoCloseable {
   private final Map<String, SharedIndexInformer<Secret>> informers = new ConcurrentHashMap<>();
   private final Map<String, Refusal> refused = new ConcurrentHashMap<>();
   private volatile boolean closed;
+  private final java.util.List<java.util.function.BiConsumer<String, String>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /**
+   * Hears (namespace, name) of every Secret added, changed or deleted in a namespace whose Secrets
+   * are held, so what reads a Secret can act on a rotated credential at once.
+   */
+  public void onChange(java.util.function.BiConsumer<String, String> listener) {
+    listeners.add(listener);
+  }
 
   private record Refusal(KubernetesClientException error, long atNanos) {}
 
@@ -89,9 +98,38 @@ public final class SecretCache implements AutoCloseable {
         throw new KubernetesClientException("interrupted while listing the Secrets of namespace " + namespace);
       }
       refused.remove(namespace);
+      started.addEventHandler(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<Secret>() {
+        @Override
+        public void onAdd(Secret secret) {
+          changed(secret);
+        }
+
+        @Override
+        public void onUpdate(Secret before, Secret after) {
+          if (!java.util.Objects.equals(before.getData(), after.getData())
+              || !java.util.Objects.equals(before.getStringData(), after.getStringData())) {
+            changed(after);
+          }
+        }
+
+        @Override
+        public void onDelete(Secret secret, boolean finalStateUnknown) {
+          changed(secret);
+        }
+      });
       informers.put(namespace, started);
       LOG.debug("watching the Secrets of namespace {}", namespace);
       return started;
+    }
+  }
+
+  private void changed(Secret secret) {
+    for (var listener : listeners) {
+      try {
+        listener.accept(secret.getMetadata().getNamespace(), secret.getMetadata().getName());
+      } catch (RuntimeException e) {
+        LOG.warn("a Secret change listener failed: {}", e.toString());
+      }
     }
   }
 
