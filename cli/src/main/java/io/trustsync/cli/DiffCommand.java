@@ -98,9 +98,7 @@ final class DiffCommand implements Callable<Integer> {
     List<String> failed = new ArrayList<>();
     for (String context : targets) {
       String name = context != null ? context : "current context";
-      Config config = kubeconfig != null
-          ? Config.fromKubeconfig(context, Files.readString(kubeconfig), kubeconfig.toString())
-          : Config.autoConfigure(context);
+      Config config = HubOptions.config(kubeconfig, context);
       out.println("=== " + name + " (" + config.getMasterUrl() + ")");
       try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
         // Without --distribution, the objects carry the label of the distribution that applied them:

@@ -39,10 +39,14 @@ final class HubOptions {
     if (context != null) {
       checkContexts(commandLine, kubeconfig, List.of(context), "--context");
     }
-    Config config = kubeconfig != null
+    return new KubernetesClientBuilder().withConfig(config(kubeconfig, context)).build();
+  }
+
+  /** The client configuration of {@code context} (null: the current one) in {@code kubeconfig}, or where kubectl looks. */
+  static Config config(Path kubeconfig, String context) throws IOException {
+    return kubeconfig != null
         ? Config.fromKubeconfig(context, Files.readString(kubeconfig), kubeconfig.toString())
         : Config.autoConfigure(context);
-    return new KubernetesClientBuilder().withConfig(config).build();
   }
 
   /** Every name in {@code wanted} must be a context of the kubeconfig files kubectl would read. */

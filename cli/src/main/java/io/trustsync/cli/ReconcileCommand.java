@@ -3,6 +3,7 @@ package io.trustsync.cli;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.trustsync.operator.shared.ReconcileRequest;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,8 +31,6 @@ import picocli.CommandLine.Parameters;
       "Exit codes: 0 handled and Ready, 1 handled but not Ready, 2 usage or cluster error, or not handled in time."
     })
 final class ReconcileCommand implements Callable<Integer> {
-  static final String REQUESTED_AT = "trustsync.io/reconcile-requested-at";
-
   @Parameters(index = "0", paramLabel = "KIND", description = "source or distribution.")
   String kind;
 
@@ -60,7 +59,7 @@ final class ReconcileCommand implements Callable<Integer> {
         if (object.getMetadata().getAnnotations() == null) {
           object.getMetadata().setAnnotations(new java.util.HashMap<>());
         }
-        object.getMetadata().getAnnotations().put(REQUESTED_AT, requested);
+        object.getMetadata().getAnnotations().put(ReconcileRequest.ANNOTATION, requested);
         return object;
       });
       out.println("► asked the operator to reconcile " + Resources.label(kind) + " " + hub.namespace() + "/" + name);

@@ -43,8 +43,9 @@ final class Resources {
       }
       case TrustDistribution distribution -> {
         conditions = distribution.getStatus() == null ? null : distribution.getStatus().conditions;
-        revision = distribution.getStatus() == null ? null : distribution.getStatus().revision
-            + (distribution.getStatus().syncedClusters == null ? "" : ", " + distribution.getStatus().syncedClusters + " clusters synced");
+        var status = distribution.getStatus();
+        revision = status == null || status.revision == null ? null
+            : status.revision + (status.syncedClusters == null ? "" : ", " + status.syncedClusters + " clusters synced");
       }
       default -> {
         conditions = null;

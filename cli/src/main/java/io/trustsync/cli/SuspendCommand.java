@@ -61,7 +61,7 @@ abstract class SuspendCommand implements Callable<Integer> {
       }
       // A merge patch of one field: nothing else of the spec is touched. Resuming also requests a reconcile.
       String patch = suspend ? "{\"spec\":{\"suspend\":true}}"
-          : "{\"metadata\":{\"annotations\":{\"" + ReconcileCommand.REQUESTED_AT + "\":\"" + Instant.now() + "\"}},\"spec\":{\"suspend\":null}}";
+          : "{\"metadata\":{\"annotations\":{\"" + io.trustsync.operator.shared.ReconcileRequest.ANNOTATION + "\":\"" + Instant.now() + "\"}},\"spec\":{\"suspend\":null}}";
       resource.patch(PatchContext.of(PatchType.JSON_MERGE), patch);
       out.println((suspend ? "suspended " : "resumed ") + Resources.label(kind) + " " + hub.namespace() + "/" + name);
       out.flush();

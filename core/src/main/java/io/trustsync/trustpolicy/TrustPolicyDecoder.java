@@ -63,7 +63,7 @@ final class TrustPolicyDecoder {
         Comparator.comparing((String key) -> json.keyPositionOf(JsonPointers.child(objectPointer, key)), POSITION_ORDER);
     return object.properties().stream()
         .map(Map.Entry::getKey)
-        .filter(key -> goFold(key).equals(goFold(field)))
+        .filter(key -> GoKeys.fold(key).equals(GoKeys.fold(field)))
         .max(documentOrder)
         .map(key -> JsonPointers.child(objectPointer, key))
         .orElse(JsonPointers.child(objectPointer, field));
@@ -71,10 +71,6 @@ final class TrustPolicyDecoder {
 
   private static final Comparator<Position> POSITION_ORDER =
       Comparator.comparingInt(Position::line).thenComparingInt(Position::column);
-
-  static String goFold(String key) {
-    return GoKeys.fold(key);
-  }
 
   private TrustPolicyDocument document() {
     JsonNode root = json.root();
@@ -128,7 +124,7 @@ final class TrustPolicyDecoder {
 
   /** schema.unknownProperty for a key that is not exactly one of {@code fields}. */
   static void unknownProperty(Findings findings, String child, String key, String what, List<String> fields) {
-    Optional<String> sameIgnoringCase = fields.stream().filter(f -> goFold(f).equals(goFold(key))).findFirst();
+    Optional<String> sameIgnoringCase = fields.stream().filter(f -> GoKeys.fold(f).equals(GoKeys.fold(key))).findFirst();
     if (sameIgnoringCase.isPresent()) {
       findings.keyError("schema.unknownProperty", child,
           "'" + key + "' is not a trust policy property; did you mean '" + sameIgnoringCase.get()
@@ -216,9 +212,9 @@ final class TrustPolicyDecoder {
 
   /** The accepted key closest to a misspelt one, when it is close enough to be what was meant. */
   static Optional<String> nearest(String key, List<String> accepted) {
-    String folded = goFold(key);
+    String folded = GoKeys.fold(key);
     return accepted.stream()
-        .filter(f -> io.trustsync.findings.EditDistance.between(folded, goFold(f)) <= Math.max(2, f.length() / 4))
-        .min(Comparator.comparingInt(f -> io.trustsync.findings.EditDistance.between(folded, goFold(f))));
+        .filter(f -> io.trustsync.findings.EditDistance.between(folded, GoKeys.fold(f)) <= Math.max(2, f.length() / 4))
+        .min(Comparator.comparingInt(f -> io.trustsync.findings.EditDistance.between(folded, GoKeys.fold(f))));
   }
 }

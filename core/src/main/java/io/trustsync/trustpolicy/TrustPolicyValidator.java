@@ -1,5 +1,7 @@
 package io.trustsync.trustpolicy;
 
+import io.trustsync.json.GoKeys;
+
 import io.trustsync.json.JsonDocument;
 import io.trustsync.json.JsonDocumentParser;
 import io.trustsync.repository.RepoFile;
@@ -80,8 +82,8 @@ public final class TrustPolicyValidator {
    * explains the schema's "required property 'version' not found".
    */
   private static boolean related(String a, String b) {
-    String foldedA = TrustPolicyDecoder.goFold(a);
-    String foldedB = TrustPolicyDecoder.goFold(b);
+    String foldedA = GoKeys.fold(a);
+    String foldedB = GoKeys.fold(b);
     return isAtOrBelow(foldedA, foldedB) || isAtOrBelow(foldedB, foldedA);
   }
 

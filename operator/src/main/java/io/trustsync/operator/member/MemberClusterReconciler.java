@@ -32,8 +32,8 @@ import java.util.concurrent.TimeUnit;
 public final class MemberClusterReconciler implements Reconciler<MemberCluster>, Cleaner<MemberCluster> {
   /** Members to probe again at once: their kubeconfig Secret changed (a rotated credential takes effect now). */
   private volatile SimpleInboundEventSource<MemberCluster> triggers = new SimpleInboundEventSource<>("membercluster-triggers");
-  /** "namespace/secret" to the MemberClusters that name it, as last reconciled. */
-  private final java.util.Map<String, java.util.Set<ResourceID>> readers = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Each MemberCluster's kubeconfig Secret, "namespace/name", as last reconciled. */
+  private final java.util.Map<ResourceID, String> kubeconfigSecrets = new java.util.concurrent.ConcurrentHashMap<>();
   static final Duration DEFAULT_PROBE = Duration.ofSeconds(30);
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
   static final Duration MIN_PROBE = Duration.ofSeconds(2);
@@ -64,18 +64,21 @@ public final class MemberClusterReconciler implements Reconciler<MemberCluster>,
 
   /** A Secret changed: probe at once every member whose kubeconfig it holds. */
   public void secretChanged(String namespace, String name) {
-    for (ResourceID member : readers.getOrDefault(namespace + "/" + name, java.util.Set.of())) {
-      triggers.propagateEvent(member);
-    }
+    String secret = namespace + "/" + name;
+    kubeconfigSecrets.forEach((member, named) -> {
+      if (named.equals(secret)) {
+        triggers.propagateEvent(member);
+      }
+    });
   }
 
   private void remember(MemberCluster cluster) {
     ResourceID id = ResourceID.fromResource(cluster);
-    readers.values().forEach(set -> set.remove(id));
     var spec = cluster.getSpec();
     if (spec != null && spec.kubeconfigSecretRef != null && spec.kubeconfigSecretRef.name != null) {
-      readers.computeIfAbsent(cluster.getMetadata().getNamespace() + "/" + spec.kubeconfigSecretRef.name,
-          key -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(id);
+      kubeconfigSecrets.put(id, cluster.getMetadata().getNamespace() + "/" + spec.kubeconfigSecretRef.name);
+    } else {
+      kubeconfigSecrets.remove(id);
     }
   }
 
@@ -176,8 +179,7 @@ public final class MemberClusterReconciler implements Reconciler<MemberCluster>,
 
   @Override
   public DeleteControl cleanup(MemberCluster cluster, Context<MemberCluster> context) {
-    ResourceID id = ResourceID.fromResource(cluster);
-    readers.values().forEach(set -> set.remove(id));
+    kubeconfigSecrets.remove(ResourceID.fromResource(cluster));
     connections.forget(MemberConnections.key(cluster));
     return DeleteControl.defaultDelete();
   }
