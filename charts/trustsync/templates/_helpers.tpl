@@ -132,6 +132,9 @@ app.kubernetes.io/component: operator
 {{- if $m.allowTenantHubMembers }}
 - --allow-tenant-hub-members
 {{- end }}
+{{- if $m.serviceAccountTokens }}
+- --allow-service-account-token-members
+{{- end }}
 {{- $k := $m.insecureKubeconfig }}
 {{- if $k.exec }}
 - --insecure-kubeconfig-exec

@@ -9,6 +9,7 @@ import io.trustsync.operator.TrustSyncOperator;
 import io.trustsync.operator.http.BoundedHttpServer;
 import io.trustsync.operator.http.OperatorEndpoints;
 import io.trustsync.operator.leader.Leadership;
+import io.trustsync.operator.member.KeylessAccess;
 import io.trustsync.operator.member.KubeconfigRules;
 import io.trustsync.operator.source.FetchQueue;
 import io.trustsync.source.AddressRules;
@@ -189,6 +190,11 @@ public final class OperatorCommand implements Callable<Integer> {
   @Option(names = "--insecure-kubeconfig-http", description = "Accept http:// member API servers: credentials in clear.")
   boolean kubeconfigHttp;
 
+  @Option(names = "--allow-service-account-token-members", description = "Honour MemberCluster spec.serviceAccountToken: the operator"
+      + " requests short-lived tokens of ServiceAccounts in the MemberCluster's own namespace (audience trustsync:<spec.server>) and"
+      + " presents them to spec.server. Needs 'create serviceaccounts/token' in those namespaces (docs/keyless.md).")
+  boolean serviceAccountTokenMembers;
+
   @Option(names = "--member-allow-cidr", paramLabel = "CIDR", split = ",",
       description = "Address range member API servers may resolve to although denied by default (loopback, link-local) or by --member-deny-cidr.")
   List<String> memberAllow = new ArrayList<>();
@@ -275,7 +281,8 @@ public final class OperatorCommand implements Callable<Integer> {
         .withFetching(new FetchQueue.Settings(fetchPerNamespace, fetchConcurrency, 2, Set.of()))
         .withKubeconfigs(new KubeconfigRules(kubeconfigExec, kubeconfigAuthProvider, kubeconfigFiles, kubeconfigTls, kubeconfigProxy, kubeconfigHttp))
         .withMemberAddresses(addresses("--member", memberAllow, memberDeny))
-        .withSharding(sharding);
+        .withSharding(sharding)
+        .withKeyless(new KeylessAccess(serviceAccountTokenMembers));
   }
 
   private AddressRules addresses(String flag, List<String> allow, List<String> deny) {

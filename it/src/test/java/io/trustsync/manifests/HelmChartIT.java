@@ -145,7 +145,12 @@ class HelmChartIT {
     Path everything = work.resolve("everything.yaml");
     Files.writeString(everything, helm.run("template", "trustsync", Helm.CHART.toString(), "-n", NS, "--set", "watchAllNamespaces=true",
         "--set", "operator.metrics.auth=true", "--set", "metrics.serviceMonitor.enabled=true",
-        "--set", "metrics.prometheusRule.enabled=true", "--set", "metrics.dashboard.enabled=true"));
+        "--set", "metrics.prometheusRule.enabled=true", "--set", "metrics.dashboard.enabled=true",
+        "--set", "operator.members.serviceAccountTokens=true"));
+    assertThat(Files.readString(everything)).as("keyless members: the flag and the one extra rule")
+        .contains("- --allow-service-account-token-members").contains("resources: [serviceaccounts/token]");
+    assertThat(helm.run("template", "trustsync", Helm.CHART.toString(), "-n", NS)).as("both off by default")
+        .doesNotContain("serviceaccounts/token").doesNotContain("--allow-service-account-token-members");
     Manifests.kubectl(hub, "create", "namespace", NS);
     assertThat(Manifests.kubectl(hub, "apply", "--dry-run=server", "-f", everything.toString())).contains("deployment.apps/trustsync created (server dry run)");
 

@@ -27,11 +27,11 @@ public final class Manifests {
   }
 
   /** {@code kubectl kustomize manifests/<name>}: what {@code kubectl apply -k} would send. */
-  static String kustomize(String name) {
+  public static String kustomize(String name) {
     return kubectl(null, "kustomize", folder(name).toString());
   }
 
-  static List<HasMetadata> load(KubernetesClient client, String yaml) {
+  public static List<HasMetadata> load(KubernetesClient client, String yaml) {
     return client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
   }
 
@@ -44,7 +44,7 @@ public final class Manifests {
   }
 
   /** Applies for real (server-side apply as an administrator), CRDs first. */
-  static void apply(LocalControlPlane plane, List<HasMetadata> objects) {
+  public static void apply(LocalControlPlane plane, List<HasMetadata> objects) {
     KubernetesClient admin = plane.client();
     List<HasMetadata> ordered = new ArrayList<>(objects);
     ordered.sort((a, b) -> Integer.compare(order(a), order(b)));

@@ -20,6 +20,7 @@ import io.trustsync.operator.http.WebhookRegistry;
 import io.trustsync.operator.leader.Fence;
 import io.trustsync.operator.leader.Leadership;
 import io.trustsync.operator.leader.WriteFence;
+import io.trustsync.operator.member.KeylessAccess;
 import io.trustsync.operator.member.KubeconfigRules;
 import io.trustsync.operator.member.MemberClusterReconciler;
 import io.trustsync.operator.member.MemberConnections;
@@ -62,56 +63,62 @@ public final class TrustSyncOperator implements AutoCloseable {
    */
   public record Settings(String namespace, Path cacheDir, OperatorEndpoints.Settings http, Duration expiryWindow,
       Leadership.Settings leaderElection, Tenancy tenancy, SourceRules sources, FetchQueue.Settings fetching,
-      KubeconfigRules kubeconfigs, AddressRules memberAddresses, Sharding sharding) {
+      KubeconfigRules kubeconfigs, AddressRules memberAddresses, Sharding sharding, KeylessAccess keyless) {
 
     public static Settings defaults(Path cacheDir) {
       return new Settings(null, cacheDir, OperatorEndpoints.Settings.loopback(), Duration.ofDays(30), null,
           new Tenancy(java.util.Set.of(), false), SourceRules.DEFAULT, FetchQueue.Settings.DEFAULT, KubeconfigRules.DEFAULT,
-          AddressRules.DEFAULT, Sharding.DEFAULT);
+          AddressRules.DEFAULT, Sharding.DEFAULT, KeylessAccess.DEFAULT);
     }
 
     public Settings withNamespace(String newNamespace) {
-      return new Settings(newNamespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses, sharding);
+      return new Settings(newNamespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses, sharding, keyless);
     }
 
     public Settings withHttp(OperatorEndpoints.Settings newHttp) {
-      return new Settings(namespace, cacheDir, newHttp, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses, sharding);
+      return new Settings(namespace, cacheDir, newHttp, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses, sharding, keyless);
     }
 
     public Settings withExpiryWindow(Duration window) {
-      return new Settings(namespace, cacheDir, http, window, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses, sharding);
+      return new Settings(namespace, cacheDir, http, window, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses, sharding, keyless);
     }
 
     public Settings withLeaderElection(Leadership.Settings election) {
-      return new Settings(namespace, cacheDir, http, expiryWindow, election, tenancy, sources, fetching, kubeconfigs, memberAddresses, sharding);
+      return new Settings(namespace, cacheDir, http, expiryWindow, election, tenancy, sources, fetching, kubeconfigs, memberAddresses, sharding, keyless);
     }
 
     public Settings withTenancy(Tenancy newTenancy) {
       return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, newTenancy,
-          sources, fetching.withPlatformNamespaces(newTenancy.platformNamespaces()), kubeconfigs, memberAddresses, sharding);
+          sources, fetching.withPlatformNamespaces(newTenancy.platformNamespaces()), kubeconfigs, memberAddresses, sharding, keyless);
     }
 
     public Settings withSources(SourceRules rules) {
-      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, rules, fetching, kubeconfigs, memberAddresses, sharding);
+      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, rules, fetching, kubeconfigs, memberAddresses, sharding, keyless);
     }
 
     public Settings withFetching(FetchQueue.Settings newFetching) {
       return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources,
-          newFetching.withPlatformNamespaces(tenancy.platformNamespaces()), kubeconfigs, memberAddresses, sharding);
+          newFetching.withPlatformNamespaces(tenancy.platformNamespaces()), kubeconfigs, memberAddresses, sharding, keyless);
     }
 
     public Settings withKubeconfigs(KubeconfigRules rules) {
-      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, rules, memberAddresses, sharding);
+      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, rules, memberAddresses, sharding, keyless);
     }
 
     /** Own only the MemberClusters (and their targets) of one shard; see {@link Sharding}. */
     public Settings withSharding(Sharding newSharding) {
       return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses,
-          newSharding);
+          newSharding, keyless);
+    }
+
+    /** Which keyless member modes are on (all off by default). */
+    public Settings withKeyless(KeylessAccess access) {
+      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses,
+          sharding, access);
     }
 
     public Settings withMemberAddresses(AddressRules rules) {
-      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, rules, sharding);
+      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, rules, sharding, keyless);
     }
   }
 
@@ -155,7 +162,7 @@ public final class TrustSyncOperator implements AutoCloseable {
     secrets = new SecretCache(fencedHub);
     connections = new MemberConnections(fencedHub, secrets,
         new MemberConnections.Access(settings.kubeconfigs(), settings.memberAddresses(), settings.tenancy(), fence,
-            settings.sharding().userAgent()));
+            settings.sharding().userAgent(), settings.keyless()));
     directory = new MemberDirectory(hub, settings.namespace());
     AcceptedRevisions revisions = new AcceptedRevisions();
     fetcher = new GitFetcher(settings.cacheDir(), settings.sources());

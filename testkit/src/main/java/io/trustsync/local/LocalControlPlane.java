@@ -51,6 +51,8 @@ public final class LocalControlPlane implements AutoCloseable {
   private volatile Process etcd;
   private volatile Process apiServer;
   private KubernetesClient adminClient;
+  /** The --authentication-config file, when one was given. */
+  private Path authenticationConfiguration;
 
   private LocalControlPlane(String name, KubeBinaries binaries, Path dataDirectory) {
     this.name = name;
@@ -108,7 +110,7 @@ public final class LocalControlPlane implements AutoCloseable {
           "--unsafe-no-fsync=true", // test data: speed over durability against power loss
           "--log-level=warn"));
       Path pki = dataDirectory.resolve("pki");
-      apiServer = launch("kube-apiserver", List.of(
+      List<String> command = new ArrayList<>(List.of(
           apiServerBinary.toString(),
           "--etcd-servers=http://127.0.0.1:" + etcdPort,
           "--bind-address=127.0.0.1",
@@ -119,7 +121,9 @@ public final class LocalControlPlane implements AutoCloseable {
           "--tls-private-key-file=" + pki.resolve("apiserver.key"),
           "--client-ca-file=" + pki.resolve("ca.crt"),
           "--authorization-mode=RBAC",
-          "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+          // each plane its own issuer, served at its own address: another plane can trust it (JWT authenticator)
+          "--service-account-issuer=" + serviceAccountIssuer(),
+          "--service-account-jwks-uri=" + serviceAccountIssuer() + "/openid/v1/jwks",
           "--service-account-key-file=" + pki.resolve("sa.pub"),
           "--service-account-signing-key-file=" + pki.resolve("sa.key"),
           "--service-cluster-ip-range=10.0.0.0/24",
@@ -135,6 +139,10 @@ public final class LocalControlPlane implements AutoCloseable {
           "--audit-log-mode=blocking",
           "--audit-log-maxsize=200",
           "--audit-log-maxbackup=1"));
+      if (authenticationConfiguration != null) {
+        command.add("--authentication-config=" + authenticationConfiguration);
+      }
+      apiServer = launch("kube-apiserver", command);
       awaitReady();
     } catch (IOException e) {
       stop();
@@ -175,6 +183,36 @@ public final class LocalControlPlane implements AutoCloseable {
 
   public String name() {
     return name;
+  }
+
+  /**
+   * Starts (or restarts) the API server with this structured authentication configuration
+   * ({@code apiserver.config.k8s.io/v1 AuthenticationConfiguration}, {@code --authentication-config}).
+   * Client certificates keep working beside it.
+   */
+  public synchronized void authenticationConfiguration(String yaml) {
+    try {
+      Path file = dataDirectory.resolve("authentication-config.yaml");
+      Files.createDirectories(dataDirectory);
+      Files.writeString(file, yaml);
+      authenticationConfiguration = file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (running()) {
+      stop();
+      start();
+    }
+  }
+
+  /** This plane's service-account issuer: its own address, where it serves OIDC discovery and its JWKS. */
+  public String serviceAccountIssuer() {
+    return url().toString();
+  }
+
+  /** The PEM certificate of the CA that issued this plane's serving and client certificates. */
+  public String certificateAuthorityPem() {
+    return authority.certificatePem();
   }
 
   public URI url() {

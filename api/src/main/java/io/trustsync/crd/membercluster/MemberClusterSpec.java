@@ -15,6 +15,26 @@ public class MemberClusterSpec {
   @JsonPropertyDescription("How often to probe the cluster's health. Default: 30s.")
   public String probeInterval;
 
+  @JsonPropertyDescription("API server URL (https://HOST[:PORT]) for the keyless mode serviceAccountToken; a kubeconfig names its own.")
+  public String server;
+
+  @JsonPropertyDescription("PEM certificate(s) the API server's certificate must chain to, for serviceAccountToken. Required with it.")
+  public String certificateAuthority;
+
+  @JsonPropertyDescription("Keyless access with no Secret: the operator presents a short-lived token of a hub ServiceAccount in this"
+      + " namespace, requested for the audience 'trustsync:' + server; the member's API server trusts the hub's service-account"
+      + " issuer (structured authentication configuration, docs/keyless.md). Needs the operator flag --allow-service-account-token-members.")
+  public ServiceAccountToken serviceAccountToken;
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class ServiceAccountToken {
+    @JsonPropertyDescription("ServiceAccount in the MemberCluster's namespace whose token is presented. Default: trustsync-member.")
+    public String serviceAccountName;
+
+    @JsonPropertyDescription("Lifetime of each token in seconds, 600 to 3600; renewed when two thirds of it have passed. Default: 600.")
+    public Long expirationSeconds;
+  }
+
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class KubeconfigSecretReference {
     @Required

@@ -116,7 +116,7 @@ public final class MemberClusterReconciler implements Reconciler<MemberCluster>,
       message = "API server " + status.serverVersion + " answered";
     } catch (MemberConnections.MemberConfigurationException e) {
       status.reachable = false;
-      reason = "InvalidKubeconfig";
+      reason = e.reason();
       message = e.getMessage();
     } catch (java.util.concurrent.TimeoutException e) {
       status.reachable = false;
@@ -129,8 +129,7 @@ public final class MemberClusterReconciler implements Reconciler<MemberCluster>,
       if (code == 401) {
         // reached, and refused: a wrong or expired credential, not a network problem
         reason = "Unauthorized";
-        message = "the API server refused the credentials in " + secretName(cluster) + " (HTTP 401): they are wrong or have expired;"
-            + " put a current token or certificate into the Secret (the operator uses it as soon as the Secret changes)";
+        message = refusedCredential(cluster);
       } else {
         reason = "Unreachable";
         message = MemberErrors.describe(cause);
@@ -139,7 +138,7 @@ public final class MemberClusterReconciler implements Reconciler<MemberCluster>,
     status.message = Boolean.TRUE.equals(status.reachable) ? null : message;
     status.conditions = new Conditions(previous.conditions, status.observedGeneration, Instant.now())
         .set(Conditions.READY, Boolean.TRUE.equals(status.reachable), reason, message)
-        .set(Conditions.STALLED, reason.equals("InvalidKubeconfig"), reason, reason.equals("InvalidKubeconfig") ? message : "")
+        .set(Conditions.STALLED, needsChange(reason), reason, needsChange(reason) ? message : "")
         .build();
     if (!Objects.equals(previous.reachable, status.reachable)) {
       reachabilityChanged.accept(MemberConnections.key(cluster));
@@ -162,9 +161,24 @@ public final class MemberClusterReconciler implements Reconciler<MemberCluster>,
     return control.rescheduleAfter(interval);
   }
 
-  private static String secretName(MemberCluster cluster) {
-    var ref = cluster.getSpec() == null ? null : cluster.getSpec().kubeconfigSecretRef;
-    return ref == null || ref.name == null ? "the kubeconfig" : "Secret " + cluster.getMetadata().getNamespace() + "/" + ref.name;
+  /** Reasons that only a change of the MemberCluster (or its Secret, or a flag) can clear. */
+  private static boolean needsChange(String reason) {
+    return reason.equals("InvalidKubeconfig") || reason.equals("InvalidSpec");
+  }
+
+  private static String refusedCredential(MemberCluster cluster) {
+    var spec = cluster.getSpec();
+    if (spec != null && spec.serviceAccountToken != null) {
+      String account = spec.serviceAccountToken.serviceAccountName == null ? ServiceAccountTokens.DEFAULT_SERVICE_ACCOUNT
+          : spec.serviceAccountToken.serviceAccountName;
+      return "the API server refused the token of hub ServiceAccount " + cluster.getMetadata().getNamespace() + "/" + account
+          + " (HTTP 401): its authentication configuration must trust the hub's service-account issuer for the audience '"
+          + ServiceAccountTokens.audience(spec.server) + "' (docs/keyless.md)";
+    }
+    var ref = spec == null ? null : spec.kubeconfigSecretRef;
+    String secret = ref == null || ref.name == null ? "the kubeconfig" : "Secret " + cluster.getMetadata().getNamespace() + "/" + ref.name;
+    return "the API server refused the credentials in " + secret + " (HTTP 401): they are wrong or have expired;"
+        + " put a current token or certificate into the Secret (the operator uses it as soon as the Secret changes)";
   }
 
   /** The version string, if it looks like one: whatever else the endpoint answered stays out of status. */

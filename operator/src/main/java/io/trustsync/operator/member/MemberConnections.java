@@ -30,18 +30,31 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class MemberConnections implements AutoCloseable {
   /** Thrown when a member cannot even be described (missing Secret, refused kubeconfig). */
   public static final class MemberConfigurationException extends Exception {
+    private final String reason;
+
     public MemberConfigurationException(String message) {
+      this("InvalidKubeconfig", message);
+    }
+
+    public MemberConfigurationException(String reason, String message) {
       super(message);
+      this.reason = reason;
+    }
+
+    /** The condition reason: InvalidKubeconfig, InvalidSpec (both need a change), CredentialUnavailable (may pass). */
+    public String reason() {
+      return reason;
     }
   }
 
   /** What a MemberCluster may make the operator connect to, and how. */
-  public record Access(KubeconfigRules kubeconfig, AddressRules addresses, Tenancy tenancy, Fence fence, String userAgent) {}
+  public record Access(KubeconfigRules kubeconfig, AddressRules addresses, Tenancy tenancy, Fence fence, String userAgent, KeylessAccess keyless) {}
 
   private final KubernetesClient hub;
   private final Access access;
   private final SecretCache secrets;
   private final MemberHttpClients http = new MemberHttpClients();
+  private final ServiceAccountTokens tokens;
   /** Member key -> fingerprint of its kubeconfig; members with identical kubeconfigs share a client. */
   private final Map<String, String> fingerprints = new ConcurrentHashMap<>();
   private final Map<String, KubernetesClient> clients = new ConcurrentHashMap<>();
@@ -50,6 +63,7 @@ public final class MemberConnections implements AutoCloseable {
     this.hub = hub;
     this.secrets = secrets;
     this.access = access;
+    this.tokens = new ServiceAccountTokens(hub, java.time.Clock.systemUTC());
   }
 
   public Access access() {
@@ -63,7 +77,7 @@ public final class MemberConnections implements AutoCloseable {
   /** Whether this MemberCluster is the hub itself, and allowed to be. */
   public boolean isHub(MemberCluster cluster) {
     MemberClusterSpec spec = cluster.getSpec();
-    return spec != null && Boolean.TRUE.equals(spec.hub) && spec.kubeconfigSecretRef == null;
+    return spec != null && Boolean.TRUE.equals(spec.hub) && spec.kubeconfigSecretRef == null && spec.serviceAccountToken == null;
   }
 
   /**
@@ -74,15 +88,19 @@ public final class MemberConnections implements AutoCloseable {
     MemberClusterSpec spec = cluster.getSpec();
     String namespace = cluster.getMetadata().getNamespace();
     String key = key(cluster);
-    if (spec != null && Boolean.TRUE.equals(spec.hub) && spec.kubeconfigSecretRef == null) {
+    if (isHub(cluster)) {
       String refusal = hubRefusal(namespace);
       if (refusal != null) {
         throw new MemberConfigurationException(refusal);
       }
       return hubClient();
     }
+    if (spec != null && spec.serviceAccountToken != null) {
+      return connectWithServiceAccountToken(cluster);
+    }
     if (spec == null || spec.kubeconfigSecretRef == null || spec.kubeconfigSecretRef.name == null) {
-      throw new MemberConfigurationException("spec.kubeconfigSecretRef.name is not set; name a Secret holding a kubeconfig, or set spec.hub: true");
+      throw new MemberConfigurationException("spec.kubeconfigSecretRef.name is not set; name a Secret holding a kubeconfig,"
+          + " set spec.serviceAccountToken (with server and certificateAuthority), or set spec.hub: true");
     }
     String secretName = spec.kubeconfigSecretRef.name;
     String dataKey = spec.kubeconfigSecretRef.key != null ? spec.kubeconfigSecretRef.key : "kubeconfig";
@@ -113,21 +131,89 @@ public final class MemberConnections implements AutoCloseable {
         throw new MemberConfigurationException(where + ": the API server's host cannot be resolved, or is on a network"
             + " members may not be reached on (loopback, link-local or metadata); an administrator can allow a range with --member-allow-cidr");
       }
-      KubernetesClient built = build(config);
-      KubernetesClient raced = clients.putIfAbsent(fingerprint, built);
-      if (raced != null) {
-        built.close();
-        client = raced;
-      } else {
-        client = built;
-      }
+      client = share(fingerprint, build(config, null));
     }
-    synchronized (this) {
-      String previous = fingerprints.put(key, fingerprint);
-      if (previous != null && !previous.equals(fingerprint)) {
-        release(previous);
-      }
+    use(key, fingerprint);
+    return client;
+  }
+
+  /** The client cached under this fingerprint; {@code built} is closed if another thread cached one first. */
+  private KubernetesClient share(String fingerprint, KubernetesClient built) {
+    KubernetesClient raced = clients.putIfAbsent(fingerprint, built);
+    if (raced != null) {
+      built.close();
+      return raced;
     }
+    return built;
+  }
+
+  private synchronized void use(String key, String fingerprint) {
+    String previous = fingerprints.put(key, fingerprint);
+    if (previous != null && !previous.equals(fingerprint)) {
+      release(previous);
+    }
+  }
+
+  /**
+   * A member reached with a hub ServiceAccount's token (TokenRequest), no Secret: the server and
+   * CA come from the spec, the token is requested for the audience {@code trustsync:<server>} and
+   * renewed before it expires. A token is requested here, on the reconcile thread, so the status
+   * tells at once when the hub will not issue one.
+   */
+  private KubernetesClient connectWithServiceAccountToken(MemberCluster cluster) throws MemberConfigurationException {
+    MemberClusterSpec spec = cluster.getSpec();
+    String namespace = cluster.getMetadata().getNamespace();
+    if (!access.keyless().serviceAccountTokens()) {
+      throw new MemberConfigurationException("InvalidSpec", "spec.serviceAccountToken is not enabled on this hub: the operator would"
+          + " present a token of a ServiceAccount of namespace " + namespace + "; an administrator turns the mode on with"
+          + " --allow-service-account-token-members (docs/keyless.md), or register the member with spec.kubeconfigSecretRef");
+    }
+    if (spec.kubeconfigSecretRef != null || Boolean.TRUE.equals(spec.hub)) {
+      throw new MemberConfigurationException("InvalidSpec", "spec.serviceAccountToken cannot be combined with spec.kubeconfigSecretRef"
+          + " or spec.hub; keep one of them");
+    }
+    URI server;
+    try {
+      server = spec.server == null ? null : new URI(spec.server.trim());
+    } catch (java.net.URISyntaxException e) {
+      server = null;
+    }
+    if (server == null || !"https".equalsIgnoreCase(server.getScheme()) || server.getHost() == null
+        || server.getRawUserInfo() != null || server.getRawQuery() != null || server.getRawFragment() != null) {
+      throw new MemberConfigurationException("InvalidSpec", "spec.server must be the member API server's https://HOST[:PORT] URL"
+          + " (the token is never sent in clear); it is " + (spec.server == null ? "not set" : "'" + spec.server + "'"));
+    }
+    if (spec.certificateAuthority == null || spec.certificateAuthority.isBlank()) {
+      throw new MemberConfigurationException("InvalidSpec", "spec.certificateAuthority is not set: give the PEM certificate(s) of the CA"
+          + " that issued the member API server's certificate (its kubeconfig's certificate-authority-data, base64-decoded)");
+    }
+    String serviceAccount = spec.serviceAccountToken.serviceAccountName == null || spec.serviceAccountToken.serviceAccountName.isBlank()
+        ? ServiceAccountTokens.DEFAULT_SERVICE_ACCOUNT : spec.serviceAccountToken.serviceAccountName;
+    long lifetime = spec.serviceAccountToken.expirationSeconds == null ? ServiceAccountTokens.DEFAULT_EXPIRATION_SECONDS
+        : Math.max(ServiceAccountTokens.MIN_EXPIRATION_SECONDS, Math.min(ServiceAccountTokens.MAX_EXPIRATION_SECONDS,
+            spec.serviceAccountToken.expirationSeconds));
+    String url = server.toString();
+    ServiceAccountTokens.Key tokenKey = new ServiceAccountTokens.Key(namespace, serviceAccount, ServiceAccountTokens.audience(url), lifetime);
+    String fingerprint = "token/" + tokenKey + "/" + url + "/" + sha256(spec.certificateAuthority);
+    KubernetesClient client = clients.get(fingerprint);
+    if (client == null) {
+      try {
+        access.addresses().check(server.getHost(), Duration.ofSeconds(2));
+      } catch (SourceException | IllegalArgumentException e) {
+        throw new MemberConfigurationException("InvalidSpec", "spec.server: the host cannot be resolved, or is on a network members"
+            + " may not be reached on (loopback, link-local or metadata); an administrator can allow a range with --member-allow-cidr");
+      }
+      Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url)
+          .withCaCertData(java.util.Base64.getEncoder().encodeToString(spec.certificateAuthority.getBytes(StandardCharsets.UTF_8)))
+          .build();
+      client = share(fingerprint, build(config, tokens.interceptor(tokenKey)));
+    }
+    try {
+      tokens.token(tokenKey);
+    } catch (ServiceAccountTokens.TokenUnavailableException e) {
+      throw new MemberConfigurationException("CredentialUnavailable", e.getMessage());
+    }
+    use(key(cluster), fingerprint);
     return client;
   }
 
@@ -149,20 +235,23 @@ public final class MemberConnections implements AutoCloseable {
     // the hub's own credentials, but fenced and with member timeouts like every member
     return clients.computeIfAbsent("hub", k -> {
       try {
-        return build(hub.getConfiguration());
+        return build(hub.getConfiguration(), null);
       } catch (MemberConfigurationException e) {
         throw new IllegalStateException(e.getMessage());
       }
     });
   }
 
-  private KubernetesClient build(Config config) throws MemberConfigurationException {
+  private KubernetesClient build(Config config, io.fabric8.kubernetes.client.http.Interceptor credential) throws MemberConfigurationException {
     Config tuned = tuned(config, access.fence().writeTimeout());
     tuned.setUserAgent(access.userAgent());
     javax.net.ssl.TrustManager[] trust = MemberTls.onlyTheClusterCa(tuned);
     return http.builder().withConfig(tuned)
         .withHttpClientBuilderConsumer(builder -> {
           builder.addOrReplaceInterceptor(WriteFence.NAME, new WriteFence(access.fence()));
+          if (credential != null) {
+            builder.addOrReplaceInterceptor("trustsync-member-token", credential);
+          }
           if (trust != null) {
             try {
               builder.sslContext(io.fabric8.kubernetes.client.internal.SSLUtils.keyManagers(tuned), trust);
@@ -222,6 +311,7 @@ public final class MemberConnections implements AutoCloseable {
     clients.values().forEach(KubernetesClient::close);
     clients.clear();
     fingerprints.clear();
+    tokens.close();
     http.close();
   }
 }
