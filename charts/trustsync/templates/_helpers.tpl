@@ -122,6 +122,15 @@ app.kubernetes.io/component: operator
 {{- if ne (int $s.fetchConcurrencyPerNamespace) 2 }}
 - --fetch-concurrency-per-namespace={{ int $s.fetchConcurrencyPerNamespace }}
 {{- end }}
+{{- if $o.azure.workloadIdentity }}
+- --azure-workload-identity
+{{- with $o.azure.resourceManagerEndpoint }}
+- --azure-resource-manager-endpoint={{ . }}
+{{- end }}
+{{- with $o.azure.authorityHost }}
+- --azure-authority-host={{ . }}
+{{- end }}
+{{- end }}
 {{- $m := $o.members }}
 {{- with $m.allowCidrs }}
 - --member-allow-cidr={{ join "," . }}

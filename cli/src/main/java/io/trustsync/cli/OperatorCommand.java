@@ -9,6 +9,9 @@ import io.trustsync.operator.TrustSyncOperator;
 import io.trustsync.operator.http.BoundedHttpServer;
 import io.trustsync.operator.http.OperatorEndpoints;
 import io.trustsync.operator.leader.Leadership;
+import io.trustsync.operator.azure.AzureClusters;
+import io.trustsync.operator.azure.AzureResourceManagerClusters;
+import io.trustsync.operator.azure.AzureSettings;
 import io.trustsync.operator.member.KeylessAccess;
 import io.trustsync.operator.member.KubeconfigRules;
 import io.trustsync.operator.source.FetchQueue;
@@ -17,6 +20,7 @@ import io.trustsync.source.CheckoutLimits;
 import io.trustsync.source.Cidr;
 import io.trustsync.source.SourceRules;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -195,6 +199,34 @@ public final class OperatorCommand implements Callable<Integer> {
       + " presents them to spec.server. Needs 'create serviceaccounts/token' in those namespaces (docs/keyless.md).")
   boolean serviceAccountTokenMembers;
 
+  // Azure
+  @Option(names = "--azure-workload-identity", description = "Use the operator's Azure workload identity: AzureClusterDiscovery and"
+      + " MemberCluster spec.azure (platform namespaces only) list AKS clusters, read their user credential's server and CA, and reach"
+      + " them with Entra ID tokens (docs/azure.md).")
+  boolean azureWorkloadIdentity;
+
+  @Option(names = "--azure-tenant-id", paramLabel = "ID", description = "Entra tenant of the identity. Default: $AZURE_TENANT_ID.")
+  String azureTenantId;
+
+  @Option(names = "--azure-client-id", paramLabel = "ID", description = "Client ID of the managed identity or application. Default: $AZURE_CLIENT_ID.")
+  String azureClientId;
+
+  @Option(names = "--azure-federated-token-file", paramLabel = "FILE",
+      description = "The projected service-account token exchanged for Entra tokens. Default: $AZURE_FEDERATED_TOKEN_FILE.")
+  Path azureTokenFile;
+
+  @Option(names = "--azure-authority-host", paramLabel = "URL",
+      description = "Entra ID authority host. Default: $AZURE_AUTHORITY_HOST, else https://login.microsoftonline.com/.")
+  String azureAuthorityHost;
+
+  @Option(names = "--azure-resource-manager-endpoint", paramLabel = "URL", defaultValue = "https://management.azure.com/",
+      description = "Azure Resource Manager endpoint (another cloud's, e.g. https://management.chinacloudapi.cn/). Default: ${DEFAULT-VALUE}.")
+  String azureResourceManager;
+
+  @Option(names = "--azure-ca-file", paramLabel = "FILE",
+      description = "Extra CA certificates (PEM) trusted for the Azure endpoints besides the JVM's, e.g. for a TLS-inspecting proxy.")
+  Path azureCaFile;
+
   @Option(names = "--member-allow-cidr", paramLabel = "CIDR", split = ",",
       description = "Address range member API servers may resolve to although denied by default (loopback, link-local) or by --member-deny-cidr.")
   List<String> memberAllow = new ArrayList<>();
@@ -226,6 +258,9 @@ public final class OperatorCommand implements Callable<Integer> {
     TrustSyncOperator operator = TrustSyncOperator.start(hub, settings);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       operator.close();
+      if (settings.keyless().azure() != null) {
+        settings.keyless().azure().close();
+      }
       hub.close();
       stopped.countDown();
     }, "trustsync-shutdown"));
@@ -282,7 +317,49 @@ public final class OperatorCommand implements Callable<Integer> {
         .withKubeconfigs(new KubeconfigRules(kubeconfigExec, kubeconfigAuthProvider, kubeconfigFiles, kubeconfigTls, kubeconfigProxy, kubeconfigHttp))
         .withMemberAddresses(addresses("--member", memberAllow, memberDeny))
         .withSharding(sharding)
-        .withKeyless(new KeylessAccess(serviceAccountTokenMembers));
+        .withKeyless(new KeylessAccess(serviceAccountTokenMembers, azureWorkloadIdentity ? azureClusters() : null));
+  }
+
+  /** The Azure clients from the --azure-* flags and the workload identity webhook's environment; a usage error names what is missing. */
+  private AzureClusters azureClusters() {
+    String tenant = azureTenantId != null ? azureTenantId : System.getenv("AZURE_TENANT_ID");
+    String client = azureClientId != null ? azureClientId : System.getenv("AZURE_CLIENT_ID");
+    String tokenFile = azureTokenFile != null ? azureTokenFile.toString() : System.getenv("AZURE_FEDERATED_TOKEN_FILE");
+    String authority = azureAuthorityHost != null ? azureAuthorityHost : System.getenv().getOrDefault("AZURE_AUTHORITY_HOST",
+        AzureSettings.PUBLIC_AUTHORITY_HOST.toString());
+    List<String> missing = new ArrayList<>();
+    if (tenant == null || tenant.isBlank()) {
+      missing.add("--azure-tenant-id (or $AZURE_TENANT_ID)");
+    }
+    if (client == null || client.isBlank()) {
+      missing.add("--azure-client-id (or $AZURE_CLIENT_ID)");
+    }
+    if (tokenFile == null || tokenFile.isBlank()) {
+      missing.add("--azure-federated-token-file (or $AZURE_FEDERATED_TOKEN_FILE)");
+    }
+    if (!missing.isEmpty()) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--azure-workload-identity needs " + String.join(", ", missing)
+          + "; on AKS, label the pod azure.workload.identity/use=true and annotate its ServiceAccount with the client ID (docs/azure.md)");
+    }
+    URI authorityUri = httpsUrl("--azure-authority-host", authority);
+    URI arm = httpsUrl("--azure-resource-manager-endpoint", azureResourceManager);
+    try {
+      return AzureResourceManagerClusters.create(new AzureSettings(tenant, client, Path.of(tokenFile), authorityUri, arm, azureCaFile));
+    } catch (java.io.IOException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--azure-ca-file: " + e.getMessage());
+    }
+  }
+
+  private URI httpsUrl(String flag, String value) {
+    try {
+      URI uri = new URI(value.endsWith("/") ? value : value + "/");
+      if ("https".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null) {
+        return uri;
+      }
+    } catch (java.net.URISyntaxException e) {
+      // below
+    }
+    throw new CommandLine.ParameterException(spec.commandLine(), flag + ": '" + value + "' is not an https:// URL");
   }
 
   private AddressRules addresses(String flag, List<String> allow, List<String> deny) {

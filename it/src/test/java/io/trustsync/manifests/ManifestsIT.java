@@ -37,7 +37,7 @@ class ManifestsIT {
   void everyKustomizationRendersAndIsAcceptedByServerSideApplyDryRun() {
     Map<String, LocalControlPlane> where = Map.of(
         "hub", fleet.hub(), "hub-all-namespaces", fleet.hub(), "hub-metrics-auth", fleet.hub(), "member", fleet.member(0),
-        "hub-sharded", fleet.hub(),
+        "hub-sharded", fleet.hub(), "hub-azure", fleet.hub(),
         "monitoring", fleet.hub());
     where.forEach((name, plane) -> {
       List<HasMetadata> objects = Manifests.load(plane.client(), Manifests.kustomize(name));
@@ -68,6 +68,7 @@ class ManifestsIT {
     List<HasMetadata> hub = Manifests.load(fleet.hub().client(), Manifests.kustomize("hub"));
     assertThat(hub).filteredOn(o -> o.getKind().equals("CustomResourceDefinition")).extracting(o -> o.getMetadata().getName())
         .containsExactlyInAnyOrder("policysources.trustsync.io", "memberclusters.trustsync.io", "trustdistributions.trustsync.io", "trustdistributiontargets.trustsync.io",
+            "azureclusterdiscoveries.trustsync.io",
             "truststores.trustsync.io", "trustpolicies.trustsync.io");
     Deployment deployment = (Deployment) hub.stream().filter(o -> o instanceof Deployment).findFirst().orElseThrow();
     var pod = deployment.getSpec().getTemplate().getSpec();
@@ -158,7 +159,7 @@ class ManifestsIT {
 
   @Test
   void noOverlayLetsTheOperatorReadSecretsClusterWide() {
-    for (String overlay : List.of("hub", "hub-all-namespaces", "hub-metrics-auth", "hub-sharded")) {
+    for (String overlay : List.of("hub", "hub-all-namespaces", "hub-metrics-auth", "hub-sharded", "hub-azure")) {
       List<HasMetadata> objects = Manifests.load(fleet.hub().client(), Manifests.kustomize(overlay));
       Map<String, io.fabric8.kubernetes.api.model.rbac.ClusterRole> roles = new java.util.HashMap<>();
       objects.stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.rbac.ClusterRole)

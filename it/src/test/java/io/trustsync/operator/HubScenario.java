@@ -152,6 +152,13 @@ final class HubScenario {
     return source == null || source.getStatus() == null ? null : source.getStatus().lastAcceptedRevision;
   }
 
+  static io.fabric8.kubernetes.api.model.Condition condition(io.trustsync.crd.azure.AzureClusterDiscovery discovery, String type) {
+    if (discovery == null || discovery.getStatus() == null || discovery.getStatus().conditions == null) {
+      return null;
+    }
+    return discovery.getStatus().conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+  }
+
   static String condition(TrustDistribution distribution, String type) {
     if (distribution == null || distribution.getStatus() == null) {
       return null;

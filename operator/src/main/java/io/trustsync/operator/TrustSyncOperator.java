@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
 public final class TrustSyncOperator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TrustSyncOperator.class);
   public static final List<String> HUB_CRDS = List.of(
-      "policysources.trustsync.io", "memberclusters.trustsync.io", "trustdistributions.trustsync.io", "trustdistributiontargets.trustsync.io");
+      "policysources.trustsync.io", "memberclusters.trustsync.io", "trustdistributions.trustsync.io", "trustdistributiontargets.trustsync.io",
+      "azureclusterdiscoveries.trustsync.io");
 
   /**
    * Everything an operator start is configured with. {@code namespace} null watches every
@@ -136,6 +137,8 @@ public final class TrustSyncOperator implements AutoCloseable {
   /** A shard's: load what the coordinator accepted. Null in the coordinator. */
   private final io.trustsync.operator.source.PolicySourceFollower follower;
   private final MemberClusterReconciler members;
+  /** Keeps MemberClusters for AKS clusters; only when the operator has an Azure identity. */
+  private final io.trustsync.operator.azure.AzureClusterDiscoveryReconciler discoveries;
   private final TrustDistributionReconciler distributions;
   private final io.trustsync.operator.target.TargetReconciler targets;
   private final WebhookRegistry webhooks;
@@ -180,6 +183,8 @@ public final class TrustSyncOperator implements AutoCloseable {
     revisions.onChange(targets::sourceChanged);
     members = new MemberClusterReconciler(connections, events, targets::memberChanged);
     secrets.onChange(members::secretChanged);
+    discoveries = settings.keyless().azure() == null ? null
+        : new io.trustsync.operator.azure.AzureClusterDiscoveryReconciler(fencedHub, settings.keyless().azure(), settings.tenancy(), events);
     webhooks = new WebhookRegistry(hub, settings.namespace());
     directory.start();
     webhooks.start();
@@ -228,6 +233,9 @@ public final class TrustSyncOperator implements AutoCloseable {
     if (settings.sharding().coordinator()) {
       register(started, sources, null);
       register(started, distributions, null);
+      if (discoveries != null) {
+        register(started, discoveries, null);
+      }
     } else {
       register(started, follower, null);
     }

@@ -26,6 +26,18 @@ public class MemberClusterSpec {
       + " issuer (structured authentication configuration, docs/keyless.md). Needs the operator flag --allow-service-account-token-members.")
   public ServiceAccountToken serviceAccountToken;
 
+  @JsonPropertyDescription("Keyless access to an AKS cluster with the operator's workload identity: the API server and CA from"
+      + " listClusterUserCredential, an Entra ID token for the AKS server application. Honoured in platform namespaces only,"
+      + " with the operator flag --azure-workload-identity (docs/azure.md). AzureClusterDiscovery sets it.")
+  public Azure azure;
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Azure {
+    @Required
+    @JsonPropertyDescription("Resource ID: /subscriptions/SUB/resourceGroups/RG/providers/Microsoft.ContainerService/managedClusters/NAME.")
+    public String resourceId;
+  }
+
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class ServiceAccountToken {
     @JsonPropertyDescription("ServiceAccount in the MemberCluster's namespace whose token is presented. Default: trustsync-member.")

@@ -175,6 +175,10 @@ public final class MemberClusterReconciler implements Reconciler<MemberCluster>,
           + " (HTTP 401): its authentication configuration must trust the hub's service-account issuer for the audience '"
           + ServiceAccountTokens.audience(spec.server) + "' (docs/keyless.md)";
     }
+    if (spec != null && spec.azure != null) {
+      return "the API server of " + spec.azure.resourceId + " refused the operator's Entra ID token (HTTP 401): the cluster must have"
+          + " AKS-managed Entra ID integration, and the operator's identity must be in the cluster's tenant (docs/azure.md)";
+    }
     var ref = spec == null ? null : spec.kubeconfigSecretRef;
     String secret = ref == null || ref.name == null ? "the kubeconfig" : "Secret " + cluster.getMetadata().getNamespace() + "/" + ref.name;
     return "the API server refused the credentials in " + secret + " (HTTP 401): they are wrong or have expired;"

@@ -12,6 +12,7 @@ import io.trustsync.operator.shared.SecretData;
 import io.trustsync.operator.shared.Tenancy;
 import io.trustsync.operator.leader.Fence;
 import io.trustsync.operator.leader.WriteFence;
+import io.trustsync.operator.azure.AzureClusters;
 import io.trustsync.source.AddressRules;
 import io.trustsync.source.SourceException;
 import java.net.URI;
@@ -55,6 +56,11 @@ public final class MemberConnections implements AutoCloseable {
   private final SecretCache secrets;
   private final MemberHttpClients http = new MemberHttpClients();
   private final ServiceAccountTokens tokens;
+  /** The one Entra ID token for AKS members (all accept the same audience), when Azure is on. */
+  private final RenewingTokens<String> aksTokens;
+  /** Resource ID -> API server and CA from listClusterUserCredential, and when they were read. */
+  private final Map<String, Map.Entry<AzureClusters.Endpoint, java.time.Instant>> endpoints = new ConcurrentHashMap<>();
+  static final Duration ENDPOINT_TTL = Duration.ofMinutes(10);
   /** Member key -> fingerprint of its kubeconfig; members with identical kubeconfigs share a client. */
   private final Map<String, String> fingerprints = new ConcurrentHashMap<>();
   private final Map<String, KubernetesClient> clients = new ConcurrentHashMap<>();
@@ -64,6 +70,18 @@ public final class MemberConnections implements AutoCloseable {
     this.secrets = secrets;
     this.access = access;
     this.tokens = new ServiceAccountTokens(hub, java.time.Clock.systemUTC());
+    AzureClusters azure = access.keyless().azure();
+    this.aksTokens = azure == null ? null : new RenewingTokens<>(java.time.Clock.systemUTC(), "aks-token-renewal") {
+      @Override
+      protected Map.Entry<String, java.time.Instant> issue(String scope) throws TokenUnavailableException {
+        try {
+          AzureClusters.Token token = azure.aksToken();
+          return Map.entry(token.token(), token.expiresAt());
+        } catch (AzureClusters.AzureException e) {
+          throw new TokenUnavailableException(e.getMessage());
+        }
+      }
+    };
   }
 
   public Access access() {
@@ -97,6 +115,9 @@ public final class MemberConnections implements AutoCloseable {
     }
     if (spec != null && spec.serviceAccountToken != null) {
       return connectWithServiceAccountToken(cluster);
+    }
+    if (spec != null && spec.azure != null) {
+      return connectToAks(cluster);
     }
     if (spec == null || spec.kubeconfigSecretRef == null || spec.kubeconfigSecretRef.name == null) {
       throw new MemberConfigurationException("spec.kubeconfigSecretRef.name is not set; name a Secret holding a kubeconfig,"
@@ -155,6 +176,82 @@ public final class MemberConnections implements AutoCloseable {
   }
 
   /**
+   * An AKS member reached with the operator's workload identity: the API server and CA from
+   * listClusterUserCredential (whatever else that kubeconfig holds, an exec plugin or a local
+   * account, is never used), and an Entra ID token for the AKS server application on every request.
+   */
+  private KubernetesClient connectToAks(MemberCluster cluster) throws MemberConfigurationException {
+    MemberClusterSpec spec = cluster.getSpec();
+    String namespace = cluster.getMetadata().getNamespace();
+    AzureClusters azure = access.keyless().azure();
+    if (azure == null) {
+      throw new MemberConfigurationException("InvalidSpec", "spec.azure needs the operator's Azure workload identity, which is not"
+          + " configured on this hub: an administrator turns it on with --azure-workload-identity (docs/azure.md)");
+    }
+    if (!access.tenancy().isPlatform(namespace)) {
+      throw new MemberConfigurationException("InvalidSpec", "spec.azure acts with the operator's Azure identity, so it is honoured only"
+          + " in the platform namespaces " + access.tenancy().platformNamespaces().stream().sorted().toList() + "; namespace "
+          + namespace + " is a tenant's. Register the cluster with a kubeconfig Secret of your own");
+    }
+    if (spec.kubeconfigSecretRef != null || Boolean.TRUE.equals(spec.hub) || spec.serviceAccountToken != null) {
+      throw new MemberConfigurationException("InvalidSpec", "spec.azure cannot be combined with spec.kubeconfigSecretRef,"
+          + " spec.serviceAccountToken or spec.hub; keep one of them");
+    }
+    String resourceId = spec.azure.resourceId;
+    if (resourceId == null || !resourceId.matches("(?i)/subscriptions/[^/]+/resourceGroups/[^/]+/providers/"
+        + "Microsoft\\.ContainerService/managedClusters/[^/]+")) {
+      throw new MemberConfigurationException("InvalidSpec", "spec.azure.resourceId must be /subscriptions/SUB/resourceGroups/RG/"
+          + "providers/Microsoft.ContainerService/managedClusters/NAME; it is " + (resourceId == null ? "not set" : "'" + resourceId + "'"));
+    }
+    AzureClusters.Endpoint endpoint;
+    var cached = endpoints.get(resourceId);
+    if (cached != null && java.time.Instant.now().isBefore(cached.getValue().plus(ENDPOINT_TTL))) {
+      endpoint = cached.getKey();
+    } else {
+      try {
+        endpoint = azure.endpoint(resourceId);
+      } catch (AzureClusters.AzureException e) {
+        endpoints.remove(resourceId);
+        throw new MemberConfigurationException(e.notFound() ? "ClusterNotFound" : "CredentialUnavailable", e.getMessage());
+      }
+      endpoints.put(resourceId, Map.entry(endpoint, java.time.Instant.now()));
+    }
+    URI server;
+    try {
+      server = new URI(endpoint.server());
+    } catch (java.net.URISyntaxException | NullPointerException e) {
+      throw new MemberConfigurationException("CredentialUnavailable", "listClusterUserCredential of " + resourceId
+          + " named no usable API server address");
+    }
+    if (!"https".equalsIgnoreCase(server.getScheme()) || server.getHost() == null) {
+      throw new MemberConfigurationException("CredentialUnavailable", "listClusterUserCredential of " + resourceId
+          + " named a server that is not https://; the token is never sent in clear");
+    }
+    String fingerprint = "aks/" + resourceId + "/" + endpoint.server() + "/" + sha256(String.valueOf(endpoint.certificateAuthorityPem()));
+    KubernetesClient client = clients.get(fingerprint);
+    if (client == null) {
+      try {
+        access.addresses().check(server.getHost(), Duration.ofSeconds(2));
+      } catch (SourceException | IllegalArgumentException e) {
+        throw new MemberConfigurationException("CredentialUnavailable", resourceId + ": the API server's host cannot be resolved, or is"
+            + " on a network members may not be reached on; an administrator can allow a range with --member-allow-cidr");
+      }
+      ConfigBuilder config = new ConfigBuilder(Config.empty()).withMasterUrl(endpoint.server());
+      if (endpoint.certificateAuthorityPem() != null) {
+        config.withCaCertData(java.util.Base64.getEncoder().encodeToString(endpoint.certificateAuthorityPem().getBytes(StandardCharsets.UTF_8)));
+      }
+      client = share(fingerprint, build(config.build(), aksTokens.interceptor(AzureClusters.AKS_SCOPE)));
+    }
+    try {
+      aksTokens.token(AzureClusters.AKS_SCOPE);
+    } catch (RenewingTokens.TokenUnavailableException e) {
+      throw new MemberConfigurationException("CredentialUnavailable", e.getMessage());
+    }
+    use(key(cluster), fingerprint);
+    return client;
+  }
+
+  /**
    * A member reached with a hub ServiceAccount's token (TokenRequest), no Secret: the server and
    * CA come from the spec, the token is requested for the audience {@code trustsync:<server>} and
    * renewed before it expires. A token is requested here, on the reconcile thread, so the status
@@ -210,7 +307,7 @@ public final class MemberConnections implements AutoCloseable {
     }
     try {
       tokens.token(tokenKey);
-    } catch (ServiceAccountTokens.TokenUnavailableException e) {
+    } catch (RenewingTokens.TokenUnavailableException e) {
       throw new MemberConfigurationException("CredentialUnavailable", e.getMessage());
     }
     use(key(cluster), fingerprint);
@@ -312,6 +409,9 @@ public final class MemberConnections implements AutoCloseable {
     clients.clear();
     fingerprints.clear();
     tokens.close();
+    if (aksTokens != null) {
+      aksTokens.close();
+    }
     http.close();
   }
 }

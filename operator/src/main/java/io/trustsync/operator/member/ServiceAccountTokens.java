@@ -4,16 +4,9 @@ import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.http.BasicBuilder;
-import io.fabric8.kubernetes.client.http.HttpRequest;
-import io.fabric8.kubernetes.client.http.Interceptor;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * Short-lived, audience-bound tokens of hub ServiceAccounts (the TokenRequest API), for members
@@ -25,7 +18,7 @@ import java.util.concurrent.Executors;
  * one a tenant chooses: a token minted for one member is refused by every other member (each
  * trusts only its own audience) and by the hub itself, whose API audiences never start so.
  */
-public final class ServiceAccountTokens implements AutoCloseable {
+public final class ServiceAccountTokens extends RenewingTokens<ServiceAccountTokens.Key> {
   public static final String AUDIENCE_PREFIX = "trustsync:";
   public static final String DEFAULT_SERVICE_ACCOUNT = "trustsync-member";
   public static final long DEFAULT_EXPIRATION_SECONDS = 600;
@@ -41,24 +34,11 @@ public final class ServiceAccountTokens implements AutoCloseable {
     }
   }
 
-  /** Thrown when the hub will not issue the token; the message says why and what to do. */
-  public static final class TokenUnavailableException extends Exception {
-    public TokenUnavailableException(String message) {
-      super(message);
-    }
-  }
-
-  private record Issued(String token, Instant renewAt, Instant expiresAt) {}
-
   private final KubernetesClient hub;
-  private final Clock clock;
-  private final Map<Key, Issued> issued = new ConcurrentHashMap<>();
-  private final Map<Key, Boolean> renewing = new ConcurrentHashMap<>();
-  private final ExecutorService renewals = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("member-token-renewal").factory());
 
   public ServiceAccountTokens(KubernetesClient hub, Clock clock) {
+    super(clock, "member-token-renewal");
     this.hub = hub;
-    this.clock = clock;
   }
 
   public static String audience(String server) {
@@ -66,46 +46,8 @@ public final class ServiceAccountTokens implements AutoCloseable {
     return AUDIENCE_PREFIX + trimmed;
   }
 
-  /** A current token, requested from the hub now if there is none or it is past its renewal time. */
-  public String token(Key key) throws TokenUnavailableException {
-    Issued current = issued.get(key);
-    Instant now = clock.instant();
-    if (current != null && now.isBefore(current.renewAt())) {
-      return current.token();
-    }
-    return request(key).token();
-  }
-
-  /**
-   * The token to put on a request: the one held, renewed in the background once past its renewal
-   * time; only an expired (or never issued) token is requested on the caller's thread.
-   */
-  String forRequest(Key key) throws TokenUnavailableException {
-    Issued current = issued.get(key);
-    Instant now = clock.instant();
-    if (current == null || !now.isBefore(current.expiresAt())) {
-      return request(key).token();
-    }
-    if (!now.isBefore(current.renewAt()) && renewing.putIfAbsent(key, Boolean.TRUE) == null) {
-      renewals.execute(() -> {
-        try {
-          request(key);
-        } catch (TokenUnavailableException e) {
-          // the held token is still valid; the next request tries again, and the probe reports it
-        } finally {
-          renewing.remove(key);
-        }
-      });
-    }
-    return current.token();
-  }
-
-  /** Forgets the tokens of a member that is gone or changed. */
-  public void forget(Key key) {
-    issued.remove(key);
-  }
-
-  private Issued request(Key key) throws TokenUnavailableException {
+  @Override
+  protected Map.Entry<String, Instant> issue(Key key) throws TokenUnavailableException {
     TokenRequest request = new TokenRequestBuilder().withNewSpec()
         .withAudiences(key.audience())
         .withExpirationSeconds(key.expirationSeconds())
@@ -127,39 +69,10 @@ public final class ServiceAccountTokens implements AutoCloseable {
     if (answer == null || answer.getStatus() == null || answer.getStatus().getToken() == null) {
       throw new TokenUnavailableException("the hub answered the token request for " + key + " without a token");
     }
-    Instant now = clock.instant();
-    Instant expires;
     try {
-      expires = Instant.parse(answer.getStatus().getExpirationTimestamp());
+      return Map.entry(answer.getStatus().getToken(), Instant.parse(answer.getStatus().getExpirationTimestamp()));
     } catch (RuntimeException e) {
-      expires = now.plusSeconds(key.expirationSeconds());
+      return Map.entry(answer.getStatus().getToken(), clock().instant().plusSeconds(key.expirationSeconds()));
     }
-    Duration lifetime = Duration.between(now, expires);
-    if (lifetime.isNegative()) {
-      lifetime = Duration.ZERO;
-    }
-    Issued fresh = new Issued(answer.getStatus().getToken(), now.plus(lifetime.multipliedBy(2).dividedBy(3)), expires);
-    issued.put(key, fresh);
-    return fresh;
-  }
-
-  /** Puts the member's current token on every request of its client, in place of any other credential. */
-  Interceptor interceptor(Key key) {
-    return new Interceptor() {
-      @Override
-      public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
-        try {
-          builder.setHeader("Authorization", "Bearer " + forRequest(key));
-        } catch (TokenUnavailableException e) {
-          // no credential at all: the member answers 401, and the probe reports why
-        }
-      }
-    };
-  }
-
-  @Override
-  public void close() {
-    renewals.shutdownNow();
-    issued.clear();
   }
 }
