@@ -151,7 +151,7 @@ class HelmChartIT {
     assertThat(Files.readString(everything)).as("keyless members: the flag and the one extra rule")
         .contains("- --allow-service-account-token-members").contains("resources: [serviceaccounts/token]");
     assertThat(helm.run("template", "trustsync", Helm.CHART.toString(), "-n", NS)).as("both off by default")
-        .doesNotContain("serviceaccounts/token").doesNotContain("--allow-service-account-token-members");
+        .doesNotContain("resources: [serviceaccounts/token]").doesNotContain("- --allow-service-account-token-members");
     Manifests.kubectl(hub, "create", "namespace", NS);
     assertThat(Manifests.kubectl(hub, "apply", "--dry-run=server", "-f", everything.toString())).contains("deployment.apps/trustsync created (server dry run)");
 

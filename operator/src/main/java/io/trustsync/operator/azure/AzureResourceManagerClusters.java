@@ -80,7 +80,11 @@ public final class AzureResourceManagerClusters implements AzureClusters {
         .clientId(settings.clientId())
         .tokenFilePath(settings.federatedTokenFile().toString())
         .authorityHost(authority)
-        .httpClient(http);
+        .httpClient(http)
+        // one quick retry here: the ARM pipeline retries a failed token request as well, and both
+        // at their defaults turn one call during an Entra outage into sixteen requests over half a minute
+        .retryOptions(new com.azure.core.http.policy.RetryOptions(
+            new com.azure.core.http.policy.FixedDelayOptions(1, Duration.ofMillis(500))));
     if (!KNOWN_AUTHORITIES.contains(settings.authorityHost().getHost().toLowerCase(java.util.Locale.ROOT))) {
       // instance discovery would ask login.microsoftonline.com about a host it cannot know (a private cloud)
       identity.disableInstanceDiscovery();
