@@ -63,6 +63,8 @@ class HelmUpgradeIT {
     GenericKubernetesResource upgraded = admin.genericKubernetesResources("trustsync.io/v1alpha1", "TrustDistribution").inNamespace(NS)
         .withName("after-upgrade").get();
     assertThat(upgraded.getAdditionalProperties()).extracting("spec").asString().contains("v2beta1");
+    assertThat(admin.apiextensions().v1().customResourceDefinitions().withName("azureclusterdiscoveries.trustsync.io").get())
+        .as("a CRD added since version N is created by the upgrade").isNotNull();
     // Still Helm's: the upgraded CRD carries the release's labels and the keep policy.
     var crd = admin.apiextensions().v1().customResourceDefinitions().withName("trustdistributions.trustsync.io").get();
     assertThat(crd.getMetadata().getLabels()).containsEntry("helm.sh/chart", "trustsync-0.1.0");
@@ -78,8 +80,14 @@ class HelmUpgradeIT {
         Files.copy(file, copy);
       }
     }
+    String versionNCrds = git("ls-tree", "--name-only", VERSION_N_COMMIT, "crds/");
     for (String crd : HelmChartIT.CRDS) {
-      Files.writeString(target.resolve("files/crds/" + crd + ".yaml"), git("show", VERSION_N_COMMIT + ":crds/" + crd + ".yaml"));
+      Path copy = target.resolve("files/crds/" + crd + ".yaml");
+      if (versionNCrds.contains("crds/" + crd + ".yaml")) {
+        Files.writeString(copy, git("show", VERSION_N_COMMIT + ":crds/" + crd + ".yaml"));
+      } else {
+        Files.delete(copy); // a kind added since version N: the upgrade creates its CRD
+      }
     }
     Path chart = target.resolve("Chart.yaml");
     Files.writeString(chart, Files.readString(chart).replace("version: 0.1.0", "version: 0.0.9")
