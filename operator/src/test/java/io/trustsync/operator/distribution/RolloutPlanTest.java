@@ -1,0 +1,163 @@
+package io.trustsync.operator.distribution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.trustsync.operator.distribution.RolloutPlan.Cluster;
+import io.trustsync.operator.distribution.RolloutPlan.Decision;
+import io.trustsync.operator.distribution.RolloutPlan.Memory;
+import io.trustsync.operator.distribution.RolloutPlan.Stage;
+import io.trustsync.operator.distribution.RolloutPlan.StageState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RolloutPlanTest {
+  static final String OLD = "old0000";
+  static final String NEW = "new1111";
+  static final Instant T0 = Instant.parse("2026-12-02T10:00:00Z");
+
+  static Stage stage(String name, String environment, String maxUnavailable, Duration soak, boolean approval) {
+    return new Stage(name, environment == null ? null : new LabelSelectorBuilder().addToMatchLabels("environment", environment).build(),
+        maxUnavailable, soak, approval);
+  }
+
+  static Cluster cluster(String name, String environment, String target, String applied, String state) {
+    return new Cluster(name, Map.of("environment", environment), target, applied, state);
+  }
+
+  /** A fleet on OLD: dev-1, dev-2, eu-1..3, us-1. */
+  static List<Cluster> fleetOn(String revision) {
+    List<Cluster> fleet = new ArrayList<>();
+    for (String name : List.of("dev-1", "dev-2", "eu-1", "eu-2", "eu-3", "us-1")) {
+      fleet.add(cluster(name, name.substring(0, name.indexOf('-')), revision, revision, "Synced"));
+    }
+    return fleet;
+  }
+
+  static final List<Stage> STAGES = List.of(stage("dev", "dev", null, null, false), stage("eu", "eu", "1", Duration.ofMinutes(30), false),
+      stage("rest", null, "50%", null, false));
+
+  /** Applies a decision as the targets would: every cluster moved to the revision it was given and synced there. */
+  static List<Cluster> converge(List<Cluster> fleet, Decision decision) {
+    return fleet.stream().map(c -> {
+      String revision = decision.revisions().get(c.name());
+      return new Cluster(c.name(), c.labels(), revision, revision, "Synced");
+    }).toList();
+  }
+
+  @Test
+  void aNewRevisionMovesStageByStageWithinTheConcurrencyLimit() {
+    List<Cluster> fleet = fleetOn(OLD);
+    Memory memory = new Memory(OLD, null, Map.of(), null, false);
+    Decision first = RolloutPlan.plan(STAGES, fleet, NEW, memory, false, false, T0);
+    assertThat(first.revisions()).containsEntry("dev-1", NEW).containsEntry("dev-2", NEW)
+        .containsEntry("eu-1", OLD).containsEntry("us-1", OLD);
+    assertThat(first.stages()).extracting(v -> v.state()).containsExactly(StageState.Progressing, StageState.Pending, StageState.Pending);
+    assertThat(first.rolledOut()).isFalse();
+
+    fleet = converge(fleet, first);
+    Decision second = RolloutPlan.plan(STAGES, fleet, NEW, first.memory(), false, false, T0.plusSeconds(10));
+    assertThat(second.stages().get(0).state()).isEqualTo(StageState.Done);
+    // eu: maxUnavailable 1, one cluster at a time, by name
+    assertThat(second.revisions()).containsEntry("eu-1", NEW).containsEntry("eu-2", OLD).containsEntry("eu-3", OLD).containsEntry("us-1", OLD);
+
+    fleet = converge(fleet, second);
+    Decision third = RolloutPlan.plan(STAGES, fleet, NEW, second.memory(), false, false, T0.plusSeconds(20));
+    assertThat(third.revisions()).containsEntry("eu-2", NEW).containsEntry("eu-3", OLD);
+  }
+
+  @Test
+  void aStageWaitsForTheSoakOfTheStageBeforeIt() {
+    List<Cluster> fleet = fleetOn(NEW).stream().map(c -> c.name().startsWith("us") ? cluster("us-1", "us", OLD, OLD, "Synced") : c).toList();
+    Memory memory = new Memory(NEW, OLD, Map.of("dev", T0), null, false);
+    Decision soaking = RolloutPlan.plan(STAGES, fleet, NEW, memory, false, false, T0.plusSeconds(60));
+    assertThat(soaking.stages().get(1).state()).isEqualTo(StageState.Soaking);
+    assertThat(soaking.revisions()).containsEntry("us-1", OLD);
+    Instant euDone = soaking.memory().doneAt().get("eu");
+    assertThat(soaking.nextCheck()).isEqualTo(euDone.plus(Duration.ofMinutes(30)));
+
+    Decision soaked = RolloutPlan.plan(STAGES, fleet, NEW, soaking.memory(), false, false, euDone.plus(Duration.ofMinutes(30)));
+    assertThat(soaked.revisions()).containsEntry("us-1", NEW);
+    fleet = converge(fleet, soaked);
+    Decision done = RolloutPlan.plan(STAGES, fleet, NEW, soaked.memory(), false, false, euDone.plus(Duration.ofMinutes(31)));
+    assertThat(done.rolledOut()).isTrue();
+    assertThat(done.stages()).extracting(v -> v.state()).containsOnly(StageState.Done);
+  }
+
+  @Test
+  void anApprovalGateHoldsItsStageUntilTheRevisionIsApproved() {
+    List<Stage> gated = List.of(stage("dev", "dev", null, null, false), stage("prod", null, null, null, true));
+    List<Cluster> fleet = fleetOn(OLD).stream().map(c -> c.name().startsWith("dev") ? cluster(c.name(), "dev", NEW, NEW, "Synced") : c).toList();
+    Decision waiting = RolloutPlan.plan(gated, fleet, NEW, new Memory(NEW, OLD, Map.of(), OLD, false), false, false, T0);
+    assertThat(waiting.stages().get(1).state()).isEqualTo(StageState.WaitingForApproval);
+    assertThat(waiting.message()).contains("waits for approval of " + NEW);
+    assertThat(waiting.revisions()).containsEntry("eu-1", OLD);
+
+    Decision approved = RolloutPlan.plan(gated, fleet, NEW, new Memory(NEW, OLD, Map.of(), NEW, false), false, false, T0);
+    assertThat(approved.revisions()).containsEntry("eu-1", NEW).containsEntry("us-1", NEW);
+  }
+
+  @Test
+  void aFailureHaltsAndStaysHaltedUntilResumedOrRollsItsStageBack() {
+    List<Cluster> fleet = fleetOn(OLD).stream().map(c -> switch (c.name()) {
+      case "dev-1" -> cluster("dev-1", "dev", NEW, NEW, "Synced");
+      case "dev-2" -> cluster("dev-2", "dev", NEW, OLD, "Failed");
+      default -> c;
+    }).toList();
+    Memory memory = new Memory(NEW, OLD, Map.of(), null, false);
+    Decision halted = RolloutPlan.plan(STAGES, fleet, NEW, memory, false, false, T0);
+    assertThat(halted.halted()).isTrue();
+    assertThat(halted.message()).contains("stage dev halted").contains("[dev-2] failed");
+    assertThat(halted.revisions()).containsEntry("dev-2", NEW).containsEntry("eu-1", OLD);
+    assertThat(halted.stages()).extracting(v -> v.state()).containsExactly(StageState.Halted, StageState.Halted, StageState.Halted);
+
+    // dev-2 recovers on its own: still halted (sticky) until resumed
+    List<Cluster> recovered = fleet.stream().map(c -> c.name().equals("dev-2") ? cluster("dev-2", "dev", NEW, NEW, "Synced") : c).toList();
+    assertThat(RolloutPlan.plan(STAGES, recovered, NEW, halted.memory(), false, false, T0).halted()).isTrue();
+    Decision resumed = RolloutPlan.plan(STAGES, recovered, NEW, halted.memory(), false, true, T0);
+    assertThat(resumed.halted()).isFalse();
+    assertThat(resumed.revisions()).containsEntry("eu-1", NEW);
+
+    Decision rolledBack = RolloutPlan.plan(STAGES, fleet, NEW, memory, true, false, T0);
+    assertThat(rolledBack.revisions()).containsEntry("dev-1", OLD).containsEntry("dev-2", OLD).containsEntry("eu-1", OLD);
+    assertThat(rolledBack.stages().getFirst().state()).isEqualTo(StageState.RolledBack);
+    assertThat(rolledBack.message()).contains("went back to " + OLD);
+  }
+
+  @Test
+  void aNewerRevisionSupersedesTheOneRollingOutFromTheFirstStage() {
+    String newer = "newer22";
+    List<Cluster> fleet = fleetOn(OLD).stream().map(c -> c.name().startsWith("dev") || c.name().equals("eu-1")
+        ? cluster(c.name(), c.name().substring(0, c.name().indexOf('-')), NEW, NEW, "Synced") : c).toList();
+    Memory midway = new Memory(NEW, OLD, Map.of("dev", T0), null, false);
+    Decision superseded = RolloutPlan.plan(STAGES, fleet, newer, midway, false, false, T0.plusSeconds(5));
+    assertThat(superseded.memory().previousRevision()).as("what is superseded is what the stages move from").isEqualTo(NEW);
+    assertThat(superseded.memory().doneAt()).isEmpty();
+    assertThat(superseded.revisions()).containsEntry("dev-1", newer).containsEntry("dev-2", newer)
+        .as("eu-1 stays on the superseded revision, the others on the one before, until their turn")
+        .containsEntry("eu-1", NEW).containsEntry("eu-2", OLD).containsEntry("us-1", OLD);
+  }
+
+  @Test
+  void aFirstRollOutCreatesNoTargetAheadOfItsStage() {
+    List<Cluster> fresh = fleetOn(OLD).stream().map(c -> new Cluster(c.name(), c.labels(), null, null, null)).toList();
+    Decision first = RolloutPlan.plan(STAGES, fresh, NEW, null, false, false, T0);
+    assertThat(first.revisions()).containsEntry("dev-1", NEW).containsEntry("eu-1", null).containsEntry("us-1", null);
+  }
+
+  @Test
+  void maxUnavailableIsACountOrAPercentOfTheStageRoundedUp() {
+    assertThat(RolloutPlan.count(null, 7)).isEqualTo(7);
+    assertThat(RolloutPlan.count("2", 7)).isEqualTo(2);
+    assertThat(RolloutPlan.count("25%", 7)).isEqualTo(2);
+    assertThat(RolloutPlan.count("1%", 3)).isEqualTo(1);
+    assertThat(RolloutPlan.count(null, 0)).isEqualTo(1);
+    assertThatThrownBy(() -> RolloutPlan.count("0", 3)).hasMessageContaining("at least 1");
+    assertThatThrownBy(() -> RolloutPlan.count("150%", 3)).hasMessageContaining("1% to 100%");
+  }
+}
