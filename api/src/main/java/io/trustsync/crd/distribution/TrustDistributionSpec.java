@@ -40,6 +40,10 @@ public class TrustDistributionSpec {
   @JsonPropertyDescription("Stop applying and correcting; drift is still reported.")
   public Boolean suspend;
 
+  @JsonPropertyDescription("Stage the roll-out of each new revision across the selected clusters (docs/rollout.md). Default: every"
+      + " selected cluster at once.")
+  public RolloutSpec rollout;
+
   public static class SourceReference {
     @Required
     @JsonPropertyDescription("PolicySource name.")

@@ -29,7 +29,10 @@ public class TrustDistributionStatus {
   @JsonPropertyDescription("The first clusters (at most 10, by name) that are not Synced, with why; each cluster's whole state is in its TrustDistributionTarget.")
   public List<ClusterStatus> problems = new ArrayList<>();
 
-  @JsonPropertyDescription("Ready, Reconciling, Stalled and Drifted, following kstatus.")
+  @JsonPropertyDescription("The staged roll-out of the revision, when spec.rollout is set.")
+  public RolloutStatus rollout;
+
+  @JsonPropertyDescription("Ready, Reconciling, Stalled and Drifted, following kstatus; RolledOut with spec.rollout.")
   public List<Condition> conditions = new ArrayList<>();
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -79,5 +82,47 @@ public class TrustDistributionStatus {
     public List<String> fields = new ArrayList<>();
 
     public String detectedAt;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class RolloutStatus {
+    @JsonPropertyDescription("The revision rolling out.")
+    public String revision;
+
+    @JsonPropertyDescription("The revision the fleet ran before; clusters of stages not reached yet keep it.")
+    public String previousRevision;
+
+    @JsonPropertyDescription("RollingOut, RolledOut or Halted.")
+    public String state;
+
+    public String message;
+
+    @JsonPropertyDescription("When the roll-out of this revision halted; `trustsync rollout resume` continues it.")
+    public String haltedAt;
+
+    @JsonPropertyDescription("When the next stage may start, while one soaks.")
+    public String nextCheck;
+
+    public List<StageStatus> stages = new ArrayList<>();
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class StageStatus {
+    public String name;
+
+    @JsonPropertyDescription("Clusters in the stage.")
+    public Integer clusters;
+
+    @JsonPropertyDescription("Of which Synced on the revision.")
+    public Integer synced;
+
+    @JsonPropertyDescription("Pending, WaitingForApproval, Progressing, Soaking, Done, Halted or RolledBack.")
+    public String state;
+
+    @JsonPropertyDescription("What the stage waits for.")
+    public String waitingFor;
+
+    @JsonPropertyDescription("When every cluster of the stage was Synced on the revision.")
+    public String doneAt;
   }
 }

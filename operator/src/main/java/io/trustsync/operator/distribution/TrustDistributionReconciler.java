@@ -177,6 +177,7 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
     Map<String, TrustDistributionTarget> desired = new LinkedHashMap<>();
     List<DistributionStatus.ClusterView> views = new ArrayList<>();
     Map<String, Rendering> used = new LinkedHashMap<>();
+    List<MemberCluster> eligible = new ArrayList<>();
     for (MemberCluster member : members.select(namespace, spec.clusterSelector)) {
       String memberName = member.getMetadata().getName();
       String targetNamespace = spec.targetNamespace.replace("${cluster}", memberName);
@@ -192,11 +193,37 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
           continue;
         }
       }
-      Renderings.Rendered rendered = renderings.of(revision, environment, profile, options.options(), targetNamespace, label);
-      used.putIfAbsent(targetNamespace, rendered.rendering());
-      desired.put(memberName, target(distribution, member, revision, profile, targetNamespace, rendered.digest()));
+      eligible.add(member);
     }
-    renderings.retainOnly(sourceKey, revision.revision());
+    Rollouts.Outcome rollout = null;
+    if (spec.rollout != null && spec.rollout.stages != null && !spec.rollout.stages.isEmpty()) {
+      try {
+        rollout = Rollouts.plan(distribution, eligible, existing, revision.revision(), revisions.previous(sourceKey).map(AcceptedRevision::revision)
+            .orElse(null), Instant.now());
+      } catch (IllegalArgumentException e) {
+        return patch(distribution, DistributionStatus.blocked(distribution, true, "InvalidSpec", "spec.rollout: " + e.getMessage()), RESYNC);
+      }
+    }
+    for (MemberCluster member : eligible) {
+      String memberName = member.getMetadata().getName();
+      String targetNamespace = spec.targetNamespace.replace("${cluster}", memberName);
+      AcceptedRevision runs = revision;
+      if (rollout != null) {
+        String planned = rollout.decision().revisions().get(memberName);
+        TrustDistributionTarget current = existing.get(memberName);
+        runs = planned == null ? null : revisions.get(sourceKey, planned).orElse(null);
+        if (runs == null || runs.environments().get(spec.environment) == null) {
+          if (current != null) {
+            desired.put(memberName, current); // held where it is: its revision is no longer loaded here
+          }
+          continue; // not reached yet, and no target before: none until its stage's turn
+        }
+      }
+      Renderings.Rendered rendered = renderings.of(runs, runs.environments().get(spec.environment), profile, options.options(), targetNamespace, label);
+      used.putIfAbsent(targetNamespace + "@" + runs.revision(), rendered.rendering());
+      desired.put(memberName, target(distribution, member, runs, profile, targetNamespace, rendered.digest()));
+    }
+    renderings.retainOnly(sourceKey, revision.revision(), revisions.previous(sourceKey).map(AcceptedRevision::revision).orElse(null));
     // write what changed, a few at a time: a commit touches every target's spec, and nothing else on the hub
     KubernetesClient hub = context.getClient();
     List<Future<?>> writes = new ArrayList<>();
@@ -235,13 +262,26 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
       views.add(new DistributionStatus.ClusterView(memberName, state, status == null ? null : status.appliedRevision,
           status == null ? "waiting for the first apply" : status.message, status == null || status.drift == null ? 0 : status.drift.size()));
     });
+    for (MemberCluster member : eligible) {
+      if (!desired.containsKey(member.getMetadata().getName())) {
+        views.add(new DistributionStatus.ClusterView(member.getMetadata().getName(), "Applying", null, "waiting for its roll-out stage", 0));
+      }
+    }
     targeted.put(ResourceID.fromResource(distribution), Set.copyOf(desired.keySet()));
     reportRenderingWarnings(distribution, revision, used.values());
     List<Finding> lossy = new ArrayList<>();
     used.values().forEach(rendering -> lossy.addAll(rendering.warnings()));
     TrustDistributionStatus status = DistributionStatus.of(distribution, revision.revision(), views, Boolean.TRUE.equals(spec.suspend),
         lossy.stream().distinct().toList(), Instant.now());
-    return patch(distribution, status, RESYNC);
+    Duration after = RESYNC;
+    if (rollout != null) {
+      Rollouts.report(distribution, rollout, status, events);
+      if (rollout.decision().nextCheck() != null) {
+        Duration untilSoaked = Duration.between(Instant.now(), rollout.decision().nextCheck()).plusSeconds(1);
+        after = untilSoaked.compareTo(after) < 0 ? (untilSoaked.isNegative() ? Duration.ofSeconds(1) : untilSoaked) : after;
+      }
+    }
+    return patch(distribution, status, after);
   }
 
   private static TrustDistributionTarget create(KubernetesClient hub, TrustDistributionTarget target) {

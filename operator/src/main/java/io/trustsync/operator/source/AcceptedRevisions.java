@@ -8,25 +8,46 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * The last accepted revision of every PolicySource ("namespace/name"). Only accepted revisions
- * ever get here, so whatever distributions read from it has passed the gate.
+ * The last accepted revision of every PolicySource ("namespace/name"), and the one accepted
+ * before it (what the stages of a roll-out not yet reached keep running). Only accepted
+ * revisions ever get here, so whatever distributions read from it has passed the gate.
  */
 public final class AcceptedRevisions {
   private final Map<String, AcceptedRevision> bySource = new ConcurrentHashMap<>();
+  private final Map<String, AcceptedRevision> previousBySource = new ConcurrentHashMap<>();
   private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
 
   public Optional<AcceptedRevision> get(String source) {
     return Optional.ofNullable(bySource.get(source));
   }
 
+  /** The source's current revision if it is {@code revision}, else the one before it if that is; empty otherwise. */
+  public Optional<AcceptedRevision> get(String source, String revision) {
+    AcceptedRevision current = bySource.get(source);
+    if (current != null && current.revision().equals(revision)) {
+      return Optional.of(current);
+    }
+    AcceptedRevision before = previousBySource.get(source);
+    return before != null && before.revision().equals(revision) ? Optional.of(before) : Optional.empty();
+  }
+
+  /** The revision accepted before the current one, while this process has seen both. */
+  public Optional<AcceptedRevision> previous(String source) {
+    return Optional.ofNullable(previousBySource.get(source));
+  }
+
   public void accept(AcceptedRevision revision) {
     AcceptedRevision previous = bySource.put(revision.source(), revision);
+    if (previous != null && !previous.revision().equals(revision.revision())) {
+      previousBySource.put(revision.source(), previous);
+    }
     if (previous == null || !previous.revision().equals(revision.revision())) {
       listeners.forEach(l -> l.accept(revision.source()));
     }
   }
 
   public void forget(String source) {
+    previousBySource.remove(source);
     if (bySource.remove(source) != null) {
       listeners.forEach(l -> l.accept(source));
     }

@@ -65,10 +65,16 @@ public final class Renderings {
    * keep a thousand renderings per past commit.
    */
   public void retainOnly(String source, String revision) {
+    retainOnly(source, revision, null);
+  }
+
+  /** Keeps the renderings of these two revisions of the source (the second may be null), drops the rest. */
+  public void retainOnly(String source, String revision, String alsoRevision) {
     String keep = source + "|" + revision + "|";
+    String alsoKeep = alsoRevision == null ? keep : source + "|" + alsoRevision + "|";
     String ofSource = source + "|";
     synchronized (cache) {
-      cache.keySet().removeIf(key -> key.startsWith(ofSource) && !key.startsWith(keep));
+      cache.keySet().removeIf(key -> key.startsWith(ofSource) && !key.startsWith(keep) && !key.startsWith(alsoKeep));
     }
   }
 

@@ -199,7 +199,8 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
 
     MemberCluster member = members.get(namespace, spec.member).orElse(null);
     Profile profile = Profile.of(spec.profile).orElse(Profile.NATIVE);
-    AcceptedRevision revision = revisions.get(namespace + "/" + spec.source).orElse(null);
+    // the current revision, or the one before it: a staged roll-out holds later stages there
+    AcceptedRevision revision = revisions.get(namespace + "/" + spec.source, spec.revision).orElse(null);
     index(target);
     KubernetesClient client = null;
     if (member == null) {

@@ -1,0 +1,11 @@
+package io.trustsync.operator.shared;
+
+/** The annotations a person (or `trustsync rollout`) sets on a TrustDistribution to steer its staged roll-out. */
+public final class RolloutAnnotations {
+  /** The revision (or a prefix of at least 7 hex digits) the approval stages may take. */
+  public static final String APPROVED_REVISION = "trustsync.io/approved-revision";
+  /** A roll-out halted before this time (RFC 3339) continues. */
+  public static final String RESUMED_AT = "trustsync.io/rollout-resumed-at";
+
+  private RolloutAnnotations() {}
+}
