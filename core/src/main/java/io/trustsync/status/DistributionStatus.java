@@ -34,6 +34,8 @@ public final class DistributionStatus {
     status.problems = previous.problems;
     status.summary = previous.summary;
     status.syncedClusters = previous.syncedClusters;
+    status.divergedSince = previous.divergedSince;
+    status.rollout = previous.rollout; // what a roll-out remembers survives a spec mistake
     status.conditions = new Conditions(previous.conditions, status.observedGeneration, Instant.now())
         .set(Conditions.READY, false, reason, message)
         .set(Conditions.RECONCILING, !stalled, reason, stalled ? "" : message)

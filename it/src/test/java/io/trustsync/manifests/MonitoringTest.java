@@ -54,6 +54,7 @@ class MonitoringTest {
     metrics.driftEvent("ns/dist", "member-0", "Modified");
     metrics.lastSync("ns/dist", "member-0", Instant.now());
     metrics.propagation("ns/dist", Duration.ofSeconds(3));
+    metrics.divergence("ns/dist", 2, Instant.now(), true);
     var report = RepositoryValidator.validate(RepositoryReader.read(ProjectFolder.root().resolve("policy-repo-example")),
         ValidationOptions.at(Instant.now()));
     metrics.certificates("ns/src", report.environments());
@@ -75,7 +76,8 @@ class MonitoringTest {
     rule.path("spec").path("groups").forEach(g -> g.path("rules").forEach(r -> alerts.add(r.path("alert").asText() + "/" + r.path("labels").path("severity").asText())));
     assertThat(alerts).contains("TrustSyncClusterDrifted/warning", "TrustSyncClusterNotSynced/warning", "TrustSyncClusterUnreachable/warning",
         "TrustSyncSourceFetchFailing/warning", "TrustSyncRevisionRejected/warning", "TrustSyncRootExpiringSoon/warning",
-        "TrustSyncRootExpiringSoon/critical", "TrustSyncPropagationSlow/warning");
+        "TrustSyncRootExpiringSoon/critical", "TrustSyncPropagationSlow/warning", "TrustSyncFleetDiverged/warning",
+        "TrustSyncRolloutHalted/warning");
     assertThat(ruleExpressions).allSatisfy(e -> assertThat(e).isNotBlank());
   }
 

@@ -69,6 +69,8 @@ class StagedRolloutIT {
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(stageStates(hub)).containsExactly("Done", "WaitingForApproval"));
       assertThat(hub.appliedRevision("production", prod.name())).isEqualTo(first);
       assertThat(HubScenario.condition(hub.distribution("production"), "RolledOut")).isEqualTo("False");
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(hub.distribution("production").getStatus().divergedSince)
+          .as("dev and prod run different revisions").isNotNull());
       approve(hub, second);
       await().atMost(Duration.ofSeconds(60)).until(() -> second.equals(hub.appliedRevision("production", prod.name())));
 
@@ -110,6 +112,8 @@ class StagedRolloutIT {
       assertThat(resumed.out()).contains("resumed the roll-out of revision " + third.substring(0, 12));
       await().atMost(Duration.ofSeconds(60)).until(() -> third.equals(hub.appliedRevision("production", prod.name())));
       await().atMost(Duration.ofSeconds(30)).until(() -> "True".equals(HubScenario.condition(hub.distribution("production"), "RolledOut")));
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(hub.distribution("production").getStatus().divergedSince)
+          .as("one revision everywhere again").isNull());
     }
   }
 

@@ -29,6 +29,9 @@ public class TrustDistributionStatus {
   @JsonPropertyDescription("The first clusters (at most 10, by name) that are not Synced, with why; each cluster's whole state is in its TrustDistributionTarget.")
   public List<ClusterStatus> problems = new ArrayList<>();
 
+  @JsonPropertyDescription("Since when the selected clusters have run more than one revision (RFC 3339); absent while they run one.")
+  public String divergedSince;
+
   @JsonPropertyDescription("The staged roll-out of the revision, when spec.rollout is set.")
   public RolloutStatus rollout;
 

@@ -274,6 +274,11 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
     TrustDistributionStatus status = DistributionStatus.of(distribution, revision.revision(), views, Boolean.TRUE.equals(spec.suspend),
         lossy.stream().distinct().toList(), Instant.now());
     Duration after = RESYNC;
+    int running = (int) status.revisions.stream().filter(r -> r.revision != null && r.clusters != null && r.clusters > 0).count();
+    String before = distribution.getStatus() == null ? null : distribution.getStatus().divergedSince;
+    status.divergedSince = running > 1 ? (before != null ? before : Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString()) : null;
+    metrics.divergence(key(distribution), running, status.divergedSince == null ? null : Instant.parse(status.divergedSince),
+        rollout != null && rollout.decision().halted());
     if (rollout != null) {
       Rollouts.report(distribution, rollout, status, events);
       if (rollout.decision().nextCheck() != null) {

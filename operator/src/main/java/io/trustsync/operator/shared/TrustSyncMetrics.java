@@ -122,6 +122,20 @@ public final class TrustSyncMetrics {
     }
   }
 
+  /**
+   * trustsync_distribution_revisions{distribution}: how many revisions its clusters run;
+   * trustsync_distribution_diverged_since_timestamp_seconds{distribution}: since when more than one
+   * (0 while one); trustsync_rollout_halted{distribution}: 1 while its staged roll-out is halted.
+   */
+  public void divergence(String distribution, int revisions, Instant divergedSince, boolean halted) {
+    Tags tags = Tags.of("distribution", distribution);
+    gauge("trustsync_distribution_revisions", "How many revisions the distribution's clusters run", tags).set(revisions);
+    gauge("trustsync_distribution_diverged_since_timestamp_seconds",
+        "Since when the distribution's clusters have run more than one revision (0: they run one)", tags)
+        .set(divergedSince == null ? 0 : divergedSince.getEpochSecond());
+    gauge("trustsync_rollout_halted", "1 while the distribution's staged roll-out is halted", tags).set(halted ? 1 : 0);
+  }
+
   public void driftedObjects(String distribution, String cluster, int count) {
     gauge("trustsync_drifted_objects", "Objects that differ from Git right now", Tags.of("distribution", distribution, "cluster", cluster)).set(count);
   }
