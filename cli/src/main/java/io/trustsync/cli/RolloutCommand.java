@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
 /** {@code rollout status|approve|resume DISTRIBUTION}: a staged roll-out (spec.rollout, docs/rollout.md). */
 @Command(name = "rollout", mixinStandardHelpOptions = true,
     description = "Shows, approves or resumes the staged roll-out of a TrustDistribution (spec.rollout).",
-    subcommands = {RolloutCommand.Status.class, RolloutCommand.Approve.class, RolloutCommand.Resume.class},
+    subcommands = {RolloutCommand.Status.class, RolloutCommand.Approve.class, RolloutCommand.Pause.class, RolloutCommand.Resume.class,
+        RolloutCommand.Abort.class},
     footer = "%nExamples:%n  trustsync rollout status production%n  trustsync rollout approve production%n"
         + "  trustsync rollout resume production -n team-a%n%nExit codes: 0 done, 1 (status) not rolled out, 2 usage or cluster error.")
 final class RolloutCommand implements Callable<Integer> {
@@ -60,10 +61,17 @@ final class RolloutCommand implements Callable<Integer> {
 
     abstract int run(TrustDistribution distribution, io.fabric8.kubernetes.client.dsl.Resource<TrustDistribution> resource, PrintWriter out);
 
-    /** Sets annotations and asks for a reconcile, in one merge patch. */
-    static void annotate(io.fabric8.kubernetes.client.dsl.Resource<TrustDistribution> resource, String key, String value) {
-      resource.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"annotations\":{\"" + key + "\":\"" + value + "\",\""
-          + ReconcileRequest.ANNOTATION + "\":\"" + Instant.now() + "\"}}}");
+    /** Sets (or with null removes) annotations and asks for a reconcile, in one merge patch. */
+    static void annotate(io.fabric8.kubernetes.client.dsl.Resource<TrustDistribution> resource, String... keysAndValues) {
+      var mapper = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper();
+      var annotations = mapper.createObjectNode();
+      for (int i = 0; i < keysAndValues.length; i += 2) {
+        annotations.put(keysAndValues[i], keysAndValues[i + 1]);
+      }
+      annotations.put(ReconcileRequest.ANNOTATION, Instant.now().toString());
+      var patch = mapper.createObjectNode();
+      patch.putObject("metadata").set("annotations", annotations);
+      resource.patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
     }
 
     static TrustDistributionStatus.RolloutStatus rollout(TrustDistribution distribution) {
@@ -113,17 +121,41 @@ final class RolloutCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "resume", mixinStandardHelpOptions = true, description = "Continues a halted roll-out (once the failure is fixed).")
+  @Command(name = "pause", mixinStandardHelpOptions = true, description = "Stops the roll-out where it is: what moved stays, nothing new moves.")
+  static final class Pause extends OnDistribution {
+    @Override
+    int run(TrustDistribution distribution, io.fabric8.kubernetes.client.dsl.Resource<TrustDistribution> resource, PrintWriter out) {
+      annotate(resource, io.trustsync.operator.shared.RolloutAnnotations.PAUSED, "true");
+      out.println("paused the roll-out of " + hub.namespace() + "/" + name);
+      return 0;
+    }
+  }
+
+  @Command(name = "resume", mixinStandardHelpOptions = true, description = "Continues a paused or halted roll-out (once the failure is fixed).")
   static final class Resume extends OnDistribution {
     @Override
     int run(TrustDistribution distribution, io.fabric8.kubernetes.client.dsl.Resource<TrustDistribution> resource, PrintWriter out) {
       var rollout = rollout(distribution);
-      if (rollout == null || rollout.haltedAt == null) {
-        out.println("the roll-out of " + hub.namespace() + "/" + name + " is not halted");
-        return 0;
+      boolean halted = rollout != null && rollout.haltedAt != null;
+      annotate(resource, io.trustsync.operator.shared.RolloutAnnotations.PAUSED, null, RESUMED_AT, halted ? Instant.now().toString() : null);
+      out.println("resumed the roll-out of revision " + shortRevision(rollout == null ? null : rollout.revision) + " for "
+          + hub.namespace() + "/" + name);
+      return 0;
+    }
+  }
+
+  @Command(name = "abort", mixinStandardHelpOptions = true,
+      description = "Aborts the roll-out of the revision rolling out: every cluster that took it goes back to the revision before.")
+  static final class Abort extends OnDistribution {
+    @Override
+    int run(TrustDistribution distribution, io.fabric8.kubernetes.client.dsl.Resource<TrustDistribution> resource, PrintWriter out) {
+      var rollout = rollout(distribution);
+      if (rollout == null || rollout.revision == null) {
+        throw new IllegalStateException("no roll-out of " + hub.namespace() + "/" + name + " is recorded yet");
       }
-      annotate(resource, RESUMED_AT, Instant.now().toString());
-      out.println("resumed the roll-out of revision " + shortRevision(rollout.revision) + " for " + hub.namespace() + "/" + name);
+      annotate(resource, io.trustsync.operator.shared.RolloutAnnotations.ABORTED_REVISION, rollout.revision);
+      out.println("aborted the roll-out of revision " + shortRevision(rollout.revision) + " for " + hub.namespace() + "/" + name
+          + "; clusters that took it go back to " + shortRevision(rollout.previousRevision));
       return 0;
     }
   }

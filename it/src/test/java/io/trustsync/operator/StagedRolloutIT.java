@@ -114,6 +114,16 @@ class StagedRolloutIT {
       await().atMost(Duration.ofSeconds(30)).until(() -> "True".equals(HubScenario.condition(hub.distribution("production"), "RolledOut")));
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(hub.distribution("production").getStatus().divergedSince)
           .as("one revision everywhere again").isNull());
+
+      // a fourth revision reaches dev, then is aborted: dev goes back to the third, prod never sees it
+      String fourth = repo.commit(example(Map.of("README.md", "fourth\n")));
+      await().atMost(Duration.ofSeconds(60)).until(() -> fourth.equals(hub.appliedRevision("production", dev.name())));
+      CommandRun abort = CommandRun.of("rollout", "abort", "production", "--kubeconfig", kubeconfig, "-n", hub.namespace);
+      assertThat(abort.exitCode()).as(abort.err()).isZero();
+      await().atMost(Duration.ofSeconds(60)).until(() -> third.equals(hub.appliedRevision("production", dev.name())));
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(hub.distribution("production").getStatus().rollout.state).isEqualTo("Aborted"));
+      assertThat(hub.target("production", prod.name()).getSpec().revision).isEqualTo(third);
     }
   }
 

@@ -41,7 +41,16 @@ public final class RolloutPlan {
    */
   public record Memory(String revision, String previousRevision, Map<String, Instant> doneAt, String approvedRevision, boolean halted) {}
 
-  public enum StageState { Pending, WaitingForApproval, Progressing, Soaking, Done, Halted, RolledBack }
+  public enum StageState { Pending, WaitingForApproval, Progressing, Soaking, Done, Halted, RolledBack, Paused, Aborted }
+
+  /**
+   * What people asked for: roll back a failing stage (spec onFailure), resume a halted roll-out,
+   * pause it where it is (nothing new moves), or abort it (every cluster that took the revision
+   * goes back to the one before, and the revision goes no further).
+   */
+  public record Controls(boolean rollback, boolean resume, boolean paused, boolean aborted) {
+    public static final Controls NONE = new Controls(false, false, false, false);
+  }
 
   public record StageView(String name, List<String> clusters, int synced, StageState state, String waitingFor, Instant doneAt) {}
 
@@ -80,8 +89,9 @@ public final class RolloutPlan {
    * it: the new one starts again from the first stage, and every cluster not yet moved keeps
    * what it runs (the superseded revision or the one before) until its stage's turn.
    */
-  public static Decision plan(List<Stage> stages, List<Cluster> clusters, String revision, Memory memory, boolean rollback,
-      boolean resume, Instant now) {
+  public static Decision plan(List<Stage> stages, List<Cluster> clusters, String revision, Memory memory, Controls controls, Instant now) {
+    boolean rollback = controls.rollback();
+    boolean resume = controls.resume();
     boolean same = memory != null && revision.equals(memory.revision());
     String previous = same ? memory.previousRevision() : memory == null ? null : memory.revision();
     Map<String, Instant> doneAt = new LinkedHashMap<>(same ? memory.doneAt() : Map.of());
@@ -96,6 +106,19 @@ public final class RolloutPlan {
     }
     Map<String, String> revisions = new LinkedHashMap<>();
     List<StageView> views = new ArrayList<>();
+    if (controls.aborted()) {
+      // every cluster that took the revision goes back; the others keep what they run
+      for (Stage stage : stages) {
+        List<Cluster> members = byStage.get(stage.name());
+        members.forEach(c -> revisions.put(c.name(), revision.equals(c.targetRevision()) && previous != null ? previous : holding(c, previous, revision)));
+        views.add(new StageView(stage.name(), members.stream().map(Cluster::name).sorted().toList(),
+            (int) members.stream().filter(c -> c.syncedOn(revision)).count(), StageState.Aborted, "a new revision", null));
+      }
+      clusters.forEach(c -> revisions.putIfAbsent(c.name(), c.targetRevision()));
+      String message = "the roll-out of " + revision + " was aborted" + (previous == null ? "" : "; clusters that took it go back to " + previous)
+          + "; a new revision starts a new roll-out";
+      return new Decision(revisions, views, false, false, message, new Memory(revision, previous, doneAt, approved, halted), null);
+    }
     boolean blocked = false;
     String message = null;
     Instant nextCheck = null;
@@ -144,6 +167,12 @@ public final class RolloutPlan {
         continue;
       }
       blocked = true;
+      if (controls.paused()) {
+        message = "the roll-out of " + revision + " is paused at stage " + stage.name() + " (trustsync rollout resume)";
+        members.forEach(c -> revisions.put(c.name(), holding(c, previous, revision)));
+        views.add(new StageView(stage.name(), names, synced, StageState.Paused, "resume", null));
+        continue;
+      }
       if (stage.approval() && !revision.equals(approved) && members.stream().noneMatch(c -> revision.equals(c.targetRevision()))) {
         message = "stage " + stage.name() + " waits for approval of " + revision + " (trustsync rollout approve)";
         members.forEach(c -> revisions.put(c.name(), holding(c, previous, revision)));

@@ -28,7 +28,7 @@ final class Rollouts {
   static final String APPROVED_REVISION = io.trustsync.operator.shared.RolloutAnnotations.APPROVED_REVISION;
   static final String RESUMED_AT = io.trustsync.operator.shared.RolloutAnnotations.RESUMED_AT;
 
-  record Outcome(RolloutPlan.Decision decision, boolean halting, String haltedAt) {}
+  record Outcome(RolloutPlan.Decision decision, boolean halting, String haltedAt, RolloutPlan.Controls controls) {}
 
   private Rollouts() {}
 
@@ -88,12 +88,30 @@ final class Rollouts {
         resume = false;
       }
     }
-    RolloutPlan.Decision decision = RolloutPlan.plan(stages, clusters, revision, memory, "rollback".equals(spec.onFailure), resume, now);
+    String aborted = annotations.get(io.trustsync.operator.shared.RolloutAnnotations.ABORTED_REVISION);
+    RolloutPlan.Controls controls = new RolloutPlan.Controls("rollback".equals(spec.onFailure), resume,
+        "true".equals(annotations.get(io.trustsync.operator.shared.RolloutAnnotations.PAUSED)),
+        aborted != null && aborted.length() >= 7 && revision.startsWith(aborted));
+    RolloutPlan.Decision decision = RolloutPlan.plan(stages, clusters, revision, memory, controls, now);
     boolean sameRevision = remembered != null && revision.equals(remembered.revision);
     String haltedAt = !decision.halted() ? null
         : sameRevision && remembered.haltedAt != null && !resume ? remembered.haltedAt : now.truncatedTo(ChronoUnit.SECONDS).toString();
     boolean halting = decision.halted() && (!sameRevision || remembered.haltedAt == null || resume);
-    return new Outcome(decision, halting, haltedAt);
+    return new Outcome(decision, halting, haltedAt, controls);
+  }
+
+  private static String state(Outcome outcome) {
+    RolloutPlan.Decision decision = outcome.decision();
+    if (outcome.controls().aborted()) {
+      return "Aborted";
+    }
+    if (decision.halted()) {
+      return "Halted";
+    }
+    if (decision.rolledOut()) {
+      return "RolledOut";
+    }
+    return outcome.controls().paused() ? "Paused" : "RollingOut";
   }
 
   static void report(TrustDistribution distribution, Outcome outcome, TrustDistributionStatus status, EventRecorder events) {
@@ -101,7 +119,7 @@ final class Rollouts {
     TrustDistributionStatus.RolloutStatus rollout = new TrustDistributionStatus.RolloutStatus();
     rollout.revision = decision.memory().revision();
     rollout.previousRevision = decision.memory().previousRevision();
-    rollout.state = decision.halted() ? "Halted" : decision.rolledOut() ? "RolledOut" : "RollingOut";
+    rollout.state = state(outcome);
     rollout.message = decision.message();
     rollout.haltedAt = outcome.haltedAt();
     rollout.nextCheck = decision.nextCheck() == null ? null : decision.nextCheck().truncatedTo(ChronoUnit.SECONDS).toString();
@@ -118,7 +136,7 @@ final class Rollouts {
     }
     TrustDistributionStatus.RolloutStatus before = distribution.getStatus() == null ? null : distribution.getStatus().rollout;
     status.rollout = rollout;
-    String reason = decision.halted() ? "Halted" : decision.rolledOut() ? "RolledOut" : "RollingOut";
+    String reason = state(outcome);
     status.conditions = new Conditions(status.conditions, distribution.getMetadata().getGeneration(), Instant.now())
         .set(ROLLED_OUT, decision.rolledOut(), reason, decision.message()).build();
     if (outcome.halting()) {

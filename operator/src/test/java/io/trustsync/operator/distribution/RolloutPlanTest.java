@@ -54,20 +54,20 @@ class RolloutPlanTest {
   void aNewRevisionMovesStageByStageWithinTheConcurrencyLimit() {
     List<Cluster> fleet = fleetOn(OLD);
     Memory memory = new Memory(OLD, null, Map.of(), null, false);
-    Decision first = RolloutPlan.plan(STAGES, fleet, NEW, memory, false, false, T0);
+    Decision first = RolloutPlan.plan(STAGES, fleet, NEW, memory, RolloutPlan.Controls.NONE, T0);
     assertThat(first.revisions()).containsEntry("dev-1", NEW).containsEntry("dev-2", NEW)
         .containsEntry("eu-1", OLD).containsEntry("us-1", OLD);
     assertThat(first.stages()).extracting(v -> v.state()).containsExactly(StageState.Progressing, StageState.Pending, StageState.Pending);
     assertThat(first.rolledOut()).isFalse();
 
     fleet = converge(fleet, first);
-    Decision second = RolloutPlan.plan(STAGES, fleet, NEW, first.memory(), false, false, T0.plusSeconds(10));
+    Decision second = RolloutPlan.plan(STAGES, fleet, NEW, first.memory(), RolloutPlan.Controls.NONE, T0.plusSeconds(10));
     assertThat(second.stages().get(0).state()).isEqualTo(StageState.Done);
     // eu: maxUnavailable 1, one cluster at a time, by name
     assertThat(second.revisions()).containsEntry("eu-1", NEW).containsEntry("eu-2", OLD).containsEntry("eu-3", OLD).containsEntry("us-1", OLD);
 
     fleet = converge(fleet, second);
-    Decision third = RolloutPlan.plan(STAGES, fleet, NEW, second.memory(), false, false, T0.plusSeconds(20));
+    Decision third = RolloutPlan.plan(STAGES, fleet, NEW, second.memory(), RolloutPlan.Controls.NONE, T0.plusSeconds(20));
     assertThat(third.revisions()).containsEntry("eu-2", NEW).containsEntry("eu-3", OLD);
   }
 
@@ -75,16 +75,16 @@ class RolloutPlanTest {
   void aStageWaitsForTheSoakOfTheStageBeforeIt() {
     List<Cluster> fleet = fleetOn(NEW).stream().map(c -> c.name().startsWith("us") ? cluster("us-1", "us", OLD, OLD, "Synced") : c).toList();
     Memory memory = new Memory(NEW, OLD, Map.of("dev", T0), null, false);
-    Decision soaking = RolloutPlan.plan(STAGES, fleet, NEW, memory, false, false, T0.plusSeconds(60));
+    Decision soaking = RolloutPlan.plan(STAGES, fleet, NEW, memory, RolloutPlan.Controls.NONE, T0.plusSeconds(60));
     assertThat(soaking.stages().get(1).state()).isEqualTo(StageState.Soaking);
     assertThat(soaking.revisions()).containsEntry("us-1", OLD);
     Instant euDone = soaking.memory().doneAt().get("eu");
     assertThat(soaking.nextCheck()).isEqualTo(euDone.plus(Duration.ofMinutes(30)));
 
-    Decision soaked = RolloutPlan.plan(STAGES, fleet, NEW, soaking.memory(), false, false, euDone.plus(Duration.ofMinutes(30)));
+    Decision soaked = RolloutPlan.plan(STAGES, fleet, NEW, soaking.memory(), RolloutPlan.Controls.NONE, euDone.plus(Duration.ofMinutes(30)));
     assertThat(soaked.revisions()).containsEntry("us-1", NEW);
     fleet = converge(fleet, soaked);
-    Decision done = RolloutPlan.plan(STAGES, fleet, NEW, soaked.memory(), false, false, euDone.plus(Duration.ofMinutes(31)));
+    Decision done = RolloutPlan.plan(STAGES, fleet, NEW, soaked.memory(), RolloutPlan.Controls.NONE, euDone.plus(Duration.ofMinutes(31)));
     assertThat(done.rolledOut()).isTrue();
     assertThat(done.stages()).extracting(v -> v.state()).containsOnly(StageState.Done);
   }
@@ -93,12 +93,12 @@ class RolloutPlanTest {
   void anApprovalGateHoldsItsStageUntilTheRevisionIsApproved() {
     List<Stage> gated = List.of(stage("dev", "dev", null, null, false), stage("prod", null, null, null, true));
     List<Cluster> fleet = fleetOn(OLD).stream().map(c -> c.name().startsWith("dev") ? cluster(c.name(), "dev", NEW, NEW, "Synced") : c).toList();
-    Decision waiting = RolloutPlan.plan(gated, fleet, NEW, new Memory(NEW, OLD, Map.of(), OLD, false), false, false, T0);
+    Decision waiting = RolloutPlan.plan(gated, fleet, NEW, new Memory(NEW, OLD, Map.of(), OLD, false), RolloutPlan.Controls.NONE, T0);
     assertThat(waiting.stages().get(1).state()).isEqualTo(StageState.WaitingForApproval);
     assertThat(waiting.message()).contains("waits for approval of " + NEW);
     assertThat(waiting.revisions()).containsEntry("eu-1", OLD);
 
-    Decision approved = RolloutPlan.plan(gated, fleet, NEW, new Memory(NEW, OLD, Map.of(), NEW, false), false, false, T0);
+    Decision approved = RolloutPlan.plan(gated, fleet, NEW, new Memory(NEW, OLD, Map.of(), NEW, false), RolloutPlan.Controls.NONE, T0);
     assertThat(approved.revisions()).containsEntry("eu-1", NEW).containsEntry("us-1", NEW);
   }
 
@@ -110,7 +110,7 @@ class RolloutPlanTest {
       default -> c;
     }).toList();
     Memory memory = new Memory(NEW, OLD, Map.of(), null, false);
-    Decision halted = RolloutPlan.plan(STAGES, fleet, NEW, memory, false, false, T0);
+    Decision halted = RolloutPlan.plan(STAGES, fleet, NEW, memory, RolloutPlan.Controls.NONE, T0);
     assertThat(halted.halted()).isTrue();
     assertThat(halted.message()).contains("stage dev halted").contains("[dev-2] failed");
     assertThat(halted.revisions()).containsEntry("dev-2", NEW).containsEntry("eu-1", OLD);
@@ -118,12 +118,12 @@ class RolloutPlanTest {
 
     // dev-2 recovers on its own: still halted (sticky) until resumed
     List<Cluster> recovered = fleet.stream().map(c -> c.name().equals("dev-2") ? cluster("dev-2", "dev", NEW, NEW, "Synced") : c).toList();
-    assertThat(RolloutPlan.plan(STAGES, recovered, NEW, halted.memory(), false, false, T0).halted()).isTrue();
-    Decision resumed = RolloutPlan.plan(STAGES, recovered, NEW, halted.memory(), false, true, T0);
+    assertThat(RolloutPlan.plan(STAGES, recovered, NEW, halted.memory(), RolloutPlan.Controls.NONE, T0).halted()).isTrue();
+    Decision resumed = RolloutPlan.plan(STAGES, recovered, NEW, halted.memory(), new RolloutPlan.Controls(false, true, false, false), T0);
     assertThat(resumed.halted()).isFalse();
     assertThat(resumed.revisions()).containsEntry("eu-1", NEW);
 
-    Decision rolledBack = RolloutPlan.plan(STAGES, fleet, NEW, memory, true, false, T0);
+    Decision rolledBack = RolloutPlan.plan(STAGES, fleet, NEW, memory, new RolloutPlan.Controls(true, false, false, false), T0);
     assertThat(rolledBack.revisions()).containsEntry("dev-1", OLD).containsEntry("dev-2", OLD).containsEntry("eu-1", OLD);
     assertThat(rolledBack.stages().getFirst().state()).isEqualTo(StageState.RolledBack);
     assertThat(rolledBack.message()).contains("went back to " + OLD);
@@ -135,7 +135,7 @@ class RolloutPlanTest {
     List<Cluster> fleet = fleetOn(OLD).stream().map(c -> c.name().startsWith("dev") || c.name().equals("eu-1")
         ? cluster(c.name(), c.name().substring(0, c.name().indexOf('-')), NEW, NEW, "Synced") : c).toList();
     Memory midway = new Memory(NEW, OLD, Map.of("dev", T0), null, false);
-    Decision superseded = RolloutPlan.plan(STAGES, fleet, newer, midway, false, false, T0.plusSeconds(5));
+    Decision superseded = RolloutPlan.plan(STAGES, fleet, newer, midway, RolloutPlan.Controls.NONE, T0.plusSeconds(5));
     assertThat(superseded.memory().previousRevision()).as("what is superseded is what the stages move from").isEqualTo(NEW);
     assertThat(superseded.memory().doneAt()).isEmpty();
     assertThat(superseded.revisions()).containsEntry("dev-1", newer).containsEntry("dev-2", newer)
@@ -146,8 +146,27 @@ class RolloutPlanTest {
   @Test
   void aFirstRollOutCreatesNoTargetAheadOfItsStage() {
     List<Cluster> fresh = fleetOn(OLD).stream().map(c -> new Cluster(c.name(), c.labels(), null, null, null)).toList();
-    Decision first = RolloutPlan.plan(STAGES, fresh, NEW, null, false, false, T0);
+    Decision first = RolloutPlan.plan(STAGES, fresh, NEW, null, RolloutPlan.Controls.NONE, T0);
     assertThat(first.revisions()).containsEntry("dev-1", NEW).containsEntry("eu-1", null).containsEntry("us-1", null);
+  }
+
+  @Test
+  void aPausedRollOutMovesNothingNewAndAnAbortedOneGoesBack() {
+    List<Cluster> fleet = fleetOn(OLD).stream().map(c -> switch (c.name()) {
+      case "dev-1", "dev-2" -> cluster(c.name(), "dev", NEW, NEW, "Synced");
+      case "eu-1" -> cluster("eu-1", "eu", NEW, OLD, "Applying");
+      default -> c;
+    }).toList();
+    Memory memory = new Memory(NEW, OLD, Map.of("dev", T0), null, false);
+    Decision paused = RolloutPlan.plan(STAGES, fleet, NEW, memory, new RolloutPlan.Controls(false, false, true, false), T0.plusSeconds(5));
+    assertThat(paused.stages()).extracting(v -> v.state()).containsExactly(StageState.Done, StageState.Paused, StageState.Pending);
+    assertThat(paused.revisions()).as("what moved stays, nothing new moves").containsEntry("eu-1", NEW).containsEntry("eu-2", OLD);
+    assertThat(paused.rolledOut()).isFalse();
+
+    Decision aborted = RolloutPlan.plan(STAGES, fleet, NEW, memory, new RolloutPlan.Controls(false, false, false, true), T0.plusSeconds(5));
+    assertThat(aborted.revisions()).containsEntry("dev-1", OLD).containsEntry("dev-2", OLD).containsEntry("eu-1", OLD).containsEntry("us-1", OLD);
+    assertThat(aborted.stages()).extracting(v -> v.state()).containsOnly(StageState.Aborted);
+    assertThat(aborted.message()).contains("aborted").contains("go back to " + OLD);
   }
 
   @Test
