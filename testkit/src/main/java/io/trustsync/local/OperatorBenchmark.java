@@ -86,13 +86,13 @@ public final class OperatorBenchmark {
 
   private record Applied(String revision, Instant at) {}
 
-  private static final String POLICY = "environments/production/trustpolicy.json";
+  static final String POLICY = "environments/production/trustpolicy.json";
   private final Map<String, Applied> applied = new ConcurrentHashMap<>();
   private final Map<String, Instant> detected = new ConcurrentHashMap<>();
   private final Map<String, Instant> corrected = new ConcurrentHashMap<>();
 
   /** The policy of commit {@code i}: one more registry scope, so every commit changes what every cluster gets. */
-  private static String policy(String base, String tag, int i) {
+  static String policy(String base, String tag, int i) {
     return base.replace("\"acme.azurecr.io/storefront/web\"",
         "\"acme.azurecr.io/storefront/web\",\n        \"acme.azurecr.io/bench/" + tag + "-" + i + "\"");
   }
