@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A staged roll-out on real API servers: dev first, then prod behind an approval gate. A new
  * revision reaches dev and waits for approval before prod; a revision that fails on dev (an
  * admission policy there refuses it) halts the roll-out with prod still on the last good
- * revision, and `resume` continues once dev is fixed.
+ * revision until dev is fixed; a paused roll-out moves nothing until resumed; an aborted revision
+ * leaves the clusters that took it.
  */
 class StagedRolloutIT {
   @RegisterExtension static final Fleet fleet = Fleet.shared(2);
@@ -103,20 +104,30 @@ class StagedRolloutIT {
       assertThat(hub.target("production", prod.name()).getSpec().revision).isEqualTo(second);
       assertThat(hub.eventMessages()).anyMatch(m -> m.startsWith("RolloutHalted: stage dev halted"));
 
-      // fixed on dev, resumed: dev takes the third, then prod (approved already)
+      // fixed on dev: the halt lifts by itself, dev takes the third, then prod (approved already)
       dev.client().admissionRegistration().v1().validatingAdmissionPolicyBindings().withName("freeze-trust").delete();
       dev.client().admissionRegistration().v1().validatingAdmissionPolicies().withName("freeze-trust").delete();
       await().atMost(Duration.ofSeconds(60)).until(() -> third.equals(hub.appliedRevision("production", dev.name())));
-      CommandRun resumed = CommandRun.of("rollout", "resume", "production", "--kubeconfig", kubeconfig, "-n", hub.namespace);
-      assertThat(resumed.exitCode()).as(resumed.err()).isZero();
-      assertThat(resumed.out()).contains("resumed the roll-out of revision " + third.substring(0, 12));
       await().atMost(Duration.ofSeconds(60)).until(() -> third.equals(hub.appliedRevision("production", prod.name())));
       await().atMost(Duration.ofSeconds(30)).until(() -> "True".equals(HubScenario.condition(hub.distribution("production"), "RolledOut")));
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(hub.distribution("production").getStatus().divergedSince)
           .as("one revision everywhere again").isNull());
 
-      // a fourth revision reaches dev, then is aborted: dev goes back to the third, prod never sees it
+      // paused: a fourth revision goes nowhere; resumed, it reaches dev; aborted, dev goes back to the third
+      CommandRun pause = CommandRun.of("rollout", "pause", "production", "--kubeconfig", kubeconfig, "-n", hub.namespace);
+      assertThat(pause.exitCode()).as(pause.err()).isZero();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(hub.distribution("production").getMetadata().getAnnotations()).containsEntry("trustsync.io/rollout-paused", "true"));
       String fourth = repo.commit(example(Map.of("README.md", "fourth\n")));
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        var rollout = hub.distribution("production").getStatus().rollout;
+        assertThat(rollout.revision).isEqualTo(fourth);
+        assertThat(rollout.state).isEqualTo("Paused");
+      });
+      assertThat(hub.target("production", dev.name()).getSpec().revision).as("nothing moves while paused").isEqualTo(third);
+      CommandRun resumed = CommandRun.of("rollout", "resume", "production", "--kubeconfig", kubeconfig, "-n", hub.namespace);
+      assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+      assertThat(resumed.out()).contains("resumed the roll-out of revision " + fourth.substring(0, 12));
       await().atMost(Duration.ofSeconds(60)).until(() -> fourth.equals(hub.appliedRevision("production", dev.name())));
       CommandRun abort = CommandRun.of("rollout", "abort", "production", "--kubeconfig", kubeconfig, "-n", hub.namespace);
       assertThat(abort.exitCode()).as(abort.err()).isZero();

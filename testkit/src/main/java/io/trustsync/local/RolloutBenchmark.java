@@ -40,6 +40,7 @@ public final class RolloutBenchmark {
 
   /** "flat|cluster" and "staged|cluster" -> the last revision applied there. */
   private final Map<String, Applied> applied = new ConcurrentHashMap<>();
+  private LocalTrustSync local;
 
   public Result run(int members, int clusters, int stages, int commits, Path repository, Consumer<String> progress) throws Exception {
     try (LocalTrustSync local = LocalTrustSync.prepare(members, progress)) {
@@ -73,8 +74,9 @@ public final class RolloutBenchmark {
           applied.put(distribution.substring(distribution.indexOf('/') + 1) + "|" + cluster, new Applied(revision, Instant.now()));
         }
       });
-      awaitApplied("flat", names, first, Duration.ofMinutes(10));
-      awaitApplied("staged", names, first, Duration.ofMinutes(10));
+      this.local = local;
+      awaitApplied("flat", names, first, Duration.ofMinutes(3));
+      awaitApplied("staged", names, first, Duration.ofMinutes(3));
       progress.accept(clusters + " clusters on the first revision through both distributions (" + stages + " stages for the staged one)");
       List<Double> flat = new ArrayList<>();
       List<Double> staged = new ArrayList<>();
@@ -113,6 +115,8 @@ public final class RolloutBenchmark {
       }
       Thread.sleep(5);
     }
-    throw new IllegalStateException(distribution + ": revision " + revision + " not applied on every cluster within " + timeout);
+    var status = local == null ? null : local.distribution(distribution).getStatus();
+    throw new IllegalStateException(distribution + ": revision " + revision + " not applied on every cluster within " + timeout
+        + (status == null ? "" : "; status: " + io.fabric8.kubernetes.client.utils.Serialization.asJson(status)));
   }
 }

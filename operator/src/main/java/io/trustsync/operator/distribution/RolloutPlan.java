@@ -16,7 +16,7 @@ import java.util.Map;
  * done (every cluster Synced on the revision) and has soaked, and, when it needs approval, once
  * the revision is approved; within a stage at most {@code maxUnavailable} clusters are moving at a
  * time. A cluster that fails on the new revision halts the roll-out; with rollback, the clusters
- * of its stage go back to the revision they ran before. Pure: the reconciler gives it the
+ * of its stage go back to the revision they ran before, until resumed. Pure: the reconciler gives it the
  * clusters' states and the clock, and writes what it decides.
  */
 public final class RolloutPlan {
@@ -96,7 +96,9 @@ public final class RolloutPlan {
     String previous = same ? memory.previousRevision() : memory == null ? null : memory.revision();
     Map<String, Instant> doneAt = new LinkedHashMap<>(same ? memory.doneAt() : Map.of());
     String approved = memory == null ? null : memory.approvedRevision();
-    boolean halted = same && memory.halted() && !resume;
+    // a rollback is remembered until resumed or superseded (else the stage would move forward again at once);
+    // a halt lasts while a cluster is failing: one that recovers (a transient error) lets the roll-out go on
+    boolean halted = rollback && same && memory.halted() && !resume;
 
     Map<String, List<Cluster>> byStage = new LinkedHashMap<>();
     stages.forEach(stage -> byStage.put(stage.name(), new ArrayList<>()));

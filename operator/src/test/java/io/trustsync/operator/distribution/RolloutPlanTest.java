@@ -103,7 +103,7 @@ class RolloutPlanTest {
   }
 
   @Test
-  void aFailureHaltsAndStaysHaltedUntilResumedOrRollsItsStageBack() {
+  void aFailureHaltsWhileItLastsOrRollsItsStageBackUntilResumed() {
     List<Cluster> fleet = fleetOn(OLD).stream().map(c -> switch (c.name()) {
       case "dev-1" -> cluster("dev-1", "dev", NEW, NEW, "Synced");
       case "dev-2" -> cluster("dev-2", "dev", NEW, OLD, "Failed");
@@ -116,17 +116,25 @@ class RolloutPlanTest {
     assertThat(halted.revisions()).containsEntry("dev-2", NEW).containsEntry("eu-1", OLD);
     assertThat(halted.stages()).extracting(v -> v.state()).containsExactly(StageState.Halted, StageState.Halted, StageState.Halted);
 
-    // dev-2 recovers on its own: still halted (sticky) until resumed
+    // dev-2 recovers (a transient error): the halt lifts by itself
     List<Cluster> recovered = fleet.stream().map(c -> c.name().equals("dev-2") ? cluster("dev-2", "dev", NEW, NEW, "Synced") : c).toList();
-    assertThat(RolloutPlan.plan(STAGES, recovered, NEW, halted.memory(), RolloutPlan.Controls.NONE, T0).halted()).isTrue();
-    Decision resumed = RolloutPlan.plan(STAGES, recovered, NEW, halted.memory(), new RolloutPlan.Controls(false, true, false, false), T0);
-    assertThat(resumed.halted()).isFalse();
-    assertThat(resumed.revisions()).containsEntry("eu-1", NEW);
+    Decision goingOn = RolloutPlan.plan(STAGES, recovered, NEW, halted.memory(), RolloutPlan.Controls.NONE, T0);
+    assertThat(goingOn.halted()).isFalse();
+    assertThat(goingOn.revisions()).containsEntry("eu-1", NEW);
 
     Decision rolledBack = RolloutPlan.plan(STAGES, fleet, NEW, memory, new RolloutPlan.Controls(true, false, false, false), T0);
     assertThat(rolledBack.revisions()).containsEntry("dev-1", OLD).containsEntry("dev-2", OLD).containsEntry("eu-1", OLD);
     assertThat(rolledBack.stages().getFirst().state()).isEqualTo(StageState.RolledBack);
     assertThat(rolledBack.message()).contains("went back to " + OLD);
+    // a rollback is remembered: the stage does not move forward again until resumed
+    List<Cluster> back = fleet.stream().map(c -> c.name().startsWith("dev") ? cluster(c.name(), "dev", OLD, OLD, "Synced") : c).toList();
+    RolloutPlan.Controls rollback = new RolloutPlan.Controls(true, false, false, false);
+    Decision stillBack = RolloutPlan.plan(STAGES, back, NEW, rolledBack.memory(), rollback, T0.plusSeconds(5));
+    assertThat(stillBack.halted()).isTrue();
+    assertThat(stillBack.revisions()).containsEntry("dev-1", OLD).containsEntry("dev-2", OLD);
+    Decision resumed = RolloutPlan.plan(STAGES, back, NEW, rolledBack.memory(), new RolloutPlan.Controls(true, true, false, false), T0.plusSeconds(6));
+    assertThat(resumed.halted()).isFalse();
+    assertThat(resumed.revisions()).containsEntry("dev-1", NEW).containsEntry("dev-2", NEW);
   }
 
   @Test
