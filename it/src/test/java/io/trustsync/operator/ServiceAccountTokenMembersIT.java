@@ -184,12 +184,13 @@ class ServiceAccountTokenMembersIT {
     Map<String, java.util.function.Consumer<MemberClusterSpec>> bad = Map.of(
         "plain-http", spec -> spec.server = spec.server.replace("https://", "http://"),
         "no-ca", spec -> spec.certificateAuthority = null,
+        "path-in-name", spec -> spec.serviceAccountToken.serviceAccountName = "../../kube-system/serviceaccounts/admin",
         "with-secret", spec -> {
           spec.kubeconfigSecretRef = new MemberClusterSpec.KubeconfigSecretReference();
           spec.kubeconfigSecretRef.name = "some-kubeconfig";
         });
     Map<String, String> expected = Map.of("plain-http", "spec.server must be the member API server's https://",
-        "no-ca", "spec.certificateAuthority is not set", "with-secret", "cannot be combined with spec.kubeconfigSecretRef");
+        "no-ca", "spec.certificateAuthority is not set", "path-in-name", "is not a ServiceAccount name", "with-secret", "cannot be combined with spec.kubeconfigSecretRef");
     try (TrustSyncOperator operator = TrustSyncOperator.start(fleet.hub().client(), LocalTrustSync.settings(cache).withHttp(null)
         .withNamespace(other.namespace).withKeyless(new KeylessAccess(true)))) {
       bad.forEach((name, change) -> {

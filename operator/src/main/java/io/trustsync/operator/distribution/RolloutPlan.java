@@ -39,7 +39,8 @@ public final class RolloutPlan {
    * revision rolling out, the one the fleet ran before, when each stage became done, the
    * revision approved, and whether it halted (until resumed or superseded).
    */
-  public record Memory(String revision, String previousRevision, Map<String, Instant> doneAt, String approvedRevision, boolean halted) {}
+  public record Memory(String revision, String previousRevision, Map<String, Instant> doneAt, String approvedRevision, boolean halted,
+      String haltedStage) {}
 
   public enum StageState { Pending, WaitingForApproval, Progressing, Soaking, Done, Halted, RolledBack, Paused, Aborted }
 
@@ -98,7 +99,10 @@ public final class RolloutPlan {
     String approved = memory == null ? null : memory.approvedRevision();
     // a rollback is remembered until resumed or superseded (else the stage would move forward again at once);
     // a halt lasts while a cluster is failing: one that recovers (a transient error) lets the roll-out go on
-    boolean halted = rollback && same && memory.halted() && !resume;
+    // the remembered rollback holds the stage that failed, and only it: the stages before it stay done
+    String rolledBackStage = rollback && same && memory.halted() && !resume ? memory.haltedStage() : null;
+    boolean halted = false;
+    String haltedStage = null;
 
     Map<String, List<Cluster>> byStage = new LinkedHashMap<>();
     stages.forEach(stage -> byStage.put(stage.name(), new ArrayList<>()));
@@ -119,7 +123,7 @@ public final class RolloutPlan {
       clusters.forEach(c -> revisions.putIfAbsent(c.name(), c.targetRevision()));
       String message = "the roll-out of " + revision + " was aborted" + (previous == null ? "" : "; clusters that took it go back to " + previous)
           + "; a new revision starts a new roll-out";
-      return new Decision(revisions, views, false, false, message, new Memory(revision, previous, doneAt, approved, halted), null);
+      return new Decision(revisions, views, false, false, message, new Memory(revision, previous, doneAt, approved, false, null), null);
     }
     boolean blocked = false;
     String message = null;
@@ -137,8 +141,9 @@ public final class RolloutPlan {
         continue;
       }
       List<String> failed = members.stream().filter(c -> c.failedOn(revision)).map(Cluster::name).sorted().toList();
-      if (halted || !failed.isEmpty()) {
+      if (stage.name().equals(rolledBackStage) || !failed.isEmpty()) {
         halted = true;
+        haltedStage = stage.name();
         blocked = true;
         if (rollback && previous != null) {
           members.forEach(c -> revisions.put(c.name(), previous));
@@ -205,7 +210,8 @@ public final class RolloutPlan {
     if (rolledOut) {
       message = "revision " + revision + " runs on every stage";
     }
-    return new Decision(revisions, views, rolledOut, halted, message, new Memory(revision, previous, doneAt, approved, halted), nextCheck);
+    return new Decision(revisions, views, rolledOut, halted, message, new Memory(revision, previous, doneAt, approved, halted, haltedStage),
+        nextCheck);
   }
 
   /** What a cluster that may not move now runs: what its target already asks for, else (no target yet) the previous revision. */

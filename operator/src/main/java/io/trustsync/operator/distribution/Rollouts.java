@@ -62,7 +62,7 @@ final class Rollouts {
     RolloutPlan.Memory memory;
     if (remembered == null || remembered.revision == null) {
       // the first roll-out this distribution records: it moves from what the fleet ran (the source's previous revision)
-      memory = previousAccepted == null ? null : new RolloutPlan.Memory(previousAccepted, null, Map.of(), null, false);
+      memory = previousAccepted == null ? null : new RolloutPlan.Memory(previousAccepted, null, Map.of(), null, false, null);
     } else {
       Map<String, Instant> doneAt = new LinkedHashMap<>();
       for (TrustDistributionStatus.StageStatus stage : remembered.stages) {
@@ -70,15 +70,18 @@ final class Rollouts {
           doneAt.put(stage.name, Instant.parse(stage.doneAt));
         }
       }
-      memory = new RolloutPlan.Memory(remembered.revision, remembered.previousRevision, doneAt, null, remembered.haltedAt != null);
+      String haltedStage = remembered.stages.stream().filter(stage -> "RolledBack".equals(stage.state) || "Halted".equals(stage.state))
+          .map(stage -> stage.name).findFirst().orElse(null);
+      memory = new RolloutPlan.Memory(remembered.revision, remembered.previousRevision, doneAt, null, remembered.haltedAt != null, haltedStage);
     }
     Map<String, String> annotations = distribution.getMetadata().getAnnotations() == null ? Map.of() : distribution.getMetadata().getAnnotations();
     String approval = annotations.get(APPROVED_REVISION);
     String approved = approval != null && approval.length() >= 7 && revision.startsWith(approval) ? revision : null;
     if (memory != null) {
-      memory = new RolloutPlan.Memory(memory.revision(), memory.previousRevision(), memory.doneAt(), approved, memory.halted());
+      memory = new RolloutPlan.Memory(memory.revision(), memory.previousRevision(), memory.doneAt(), approved, memory.halted(),
+          memory.haltedStage());
     } else if (approved != null) {
-      memory = new RolloutPlan.Memory(revision, null, Map.of(), approved, false);
+      memory = new RolloutPlan.Memory(revision, null, Map.of(), approved, false, null);
     }
     boolean resume = false;
     if (remembered != null && remembered.haltedAt != null && annotations.get(RESUMED_AT) != null) {

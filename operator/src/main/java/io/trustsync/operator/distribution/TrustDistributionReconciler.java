@@ -381,7 +381,11 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
     ResourceID id = ResourceID.fromResource(distribution);
     long now = System.nanoTime();
     Long last = statusWrittenAt.get(id);
-    if (distribution.getStatus() != null && last != null && now - last < STATUS_SPACING.toNanos()) {
+    // what a staged roll-out remembers (done stages, a halt, a rollback) is written at once: the next
+    // reconcile plans from it
+    boolean rolloutChanged = distribution.getStatus() != null && !Objects.equals(rolloutMemory(distribution.getStatus().rollout),
+        rolloutMemory(status.rollout));
+    if (!rolloutChanged && distribution.getStatus() != null && last != null && now - last < STATUS_SPACING.toNanos()) {
       return UpdateControl.<TrustDistribution>noUpdate().rescheduleAfter(Duration.ofNanos(STATUS_SPACING.toNanos() - (now - last)).plusMillis(1));
     }
     statusWrittenAt.put(id, now);
@@ -389,11 +393,23 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
     return UpdateControl.patchStatus(distribution).rescheduleAfter(after);
   }
 
+  /** The part of status.rollout the next plan is made from. */
+  private static String rolloutMemory(TrustDistributionStatus.RolloutStatus rollout) {
+    if (rollout == null) {
+      return null;
+    }
+    StringBuilder memory = new StringBuilder().append(rollout.revision).append('|').append(rollout.previousRevision).append('|')
+        .append(rollout.haltedAt);
+    rollout.stages.forEach(stage -> memory.append('|').append(stage.name).append('=').append(stage.state).append('@').append(stage.doneAt));
+    return memory.toString();
+  }
+
   /** Deletes the distribution's targets and waits until their finalizers removed what they applied. */
   @Override
   public DeleteControl cleanup(TrustDistribution distribution, Context<TrustDistribution> context) {
     Set<TrustDistributionTarget> targets = context.getSecondaryResources(TrustDistributionTarget.class);
     selectors.remove(ResourceID.fromResource(distribution));
+    metrics.forgetDistribution(key(distribution));
     targeted.remove(ResourceID.fromResource(distribution));
     statusWrittenAt.remove(ResourceID.fromResource(distribution));
     renderingWarningsSeen.keySet().removeIf(k -> k.startsWith(key(distribution) + "|"));

@@ -227,7 +227,16 @@ public final class MemberConnections implements AutoCloseable {
       throw new MemberConfigurationException("CredentialUnavailable", "listClusterUserCredential of " + resourceId
           + " named a server that is not https://; the token is never sent in clear");
     }
-    String fingerprint = "aks/" + resourceId + "/" + endpoint.server() + "/" + sha256(String.valueOf(endpoint.certificateAuthorityPem()));
+    if (endpoint.certificateAuthorityPem() == null || endpoint.certificateAuthorityPem().isBlank()) {
+      throw new MemberConfigurationException("CredentialUnavailable", "listClusterUserCredential of " + resourceId + " named no"
+          + " certificate authority; the Entra token is sent only to a server whose certificate chains to the cluster's own CA");
+    }
+    try {
+      aksTokens.token(AzureClusters.AKS_SCOPE);
+    } catch (RenewingTokens.TokenUnavailableException e) {
+      throw new MemberConfigurationException("CredentialUnavailable", e.getMessage());
+    }
+    String fingerprint = "aks/" + resourceId + "/" + endpoint.server() + "/" + sha256(endpoint.certificateAuthorityPem());
     KubernetesClient client = clients.get(fingerprint);
     if (client == null) {
       try {
@@ -236,16 +245,10 @@ public final class MemberConnections implements AutoCloseable {
         throw new MemberConfigurationException("CredentialUnavailable", resourceId + ": the API server's host cannot be resolved, or is"
             + " on a network members may not be reached on; an administrator can allow a range with --member-allow-cidr");
       }
-      ConfigBuilder config = new ConfigBuilder(Config.empty()).withMasterUrl(endpoint.server());
-      if (endpoint.certificateAuthorityPem() != null) {
-        config.withCaCertData(java.util.Base64.getEncoder().encodeToString(endpoint.certificateAuthorityPem().getBytes(StandardCharsets.UTF_8)));
-      }
-      client = share(fingerprint, build(config.build(), aksTokens.interceptor(AzureClusters.AKS_SCOPE)));
-    }
-    try {
-      aksTokens.token(AzureClusters.AKS_SCOPE);
-    } catch (RenewingTokens.TokenUnavailableException e) {
-      throw new MemberConfigurationException("CredentialUnavailable", e.getMessage());
+      Config config = new ConfigBuilder(Config.empty()).withMasterUrl(endpoint.server())
+          .withCaCertData(java.util.Base64.getEncoder().encodeToString(endpoint.certificateAuthorityPem().getBytes(StandardCharsets.UTF_8)))
+          .build();
+      client = share(fingerprint, build(config, aksTokens.interceptor(AzureClusters.AKS_SCOPE)));
     }
     use(key(cluster), fingerprint);
     return client;
@@ -286,11 +289,20 @@ public final class MemberConnections implements AutoCloseable {
     }
     String serviceAccount = spec.serviceAccountToken.serviceAccountName == null || spec.serviceAccountToken.serviceAccountName.isBlank()
         ? ServiceAccountTokens.DEFAULT_SERVICE_ACCOUNT : spec.serviceAccountToken.serviceAccountName;
+    if (!serviceAccount.matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")) {
+      throw new MemberConfigurationException("InvalidSpec", "spec.serviceAccountToken.serviceAccountName '" + serviceAccount
+          + "' is not a ServiceAccount name (lower-case letters, digits, '-' and '.')");
+    }
     long lifetime = spec.serviceAccountToken.expirationSeconds == null ? ServiceAccountTokens.DEFAULT_EXPIRATION_SECONDS
         : Math.max(ServiceAccountTokens.MIN_EXPIRATION_SECONDS, Math.min(ServiceAccountTokens.MAX_EXPIRATION_SECONDS,
             spec.serviceAccountToken.expirationSeconds));
     String url = server.toString();
     ServiceAccountTokens.Key tokenKey = new ServiceAccountTokens.Key(namespace, serviceAccount, ServiceAccountTokens.audience(url), lifetime);
+    try {
+      tokens.token(tokenKey); // first: no client is built (and kept) for a member the hub issues no token for
+    } catch (RenewingTokens.TokenUnavailableException e) {
+      throw new MemberConfigurationException("CredentialUnavailable", e.getMessage());
+    }
     String fingerprint = "token/" + tokenKey + "/" + url + "/" + sha256(spec.certificateAuthority);
     KubernetesClient client = clients.get(fingerprint);
     if (client == null) {
@@ -304,11 +316,6 @@ public final class MemberConnections implements AutoCloseable {
           .withCaCertData(java.util.Base64.getEncoder().encodeToString(spec.certificateAuthority.getBytes(StandardCharsets.UTF_8)))
           .build();
       client = share(fingerprint, build(config, tokens.interceptor(tokenKey)));
-    }
-    try {
-      tokens.token(tokenKey);
-    } catch (RenewingTokens.TokenUnavailableException e) {
-      throw new MemberConfigurationException("CredentialUnavailable", e.getMessage());
     }
     use(key(cluster), fingerprint);
     return client;

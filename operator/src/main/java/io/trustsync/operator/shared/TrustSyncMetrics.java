@@ -136,6 +136,16 @@ public final class TrustSyncMetrics {
     gauge("trustsync_rollout_halted", "1 while the distribution's staged roll-out is halted", tags).set(halted ? 1 : 0);
   }
 
+  /** A distribution is gone: its divergence and roll-out series go too (a deleted halted roll-out must not keep alerting). */
+  public void forgetDistribution(String distribution) {
+    for (String name : java.util.List.of("trustsync_distribution_revisions", "trustsync_distribution_diverged_since_timestamp_seconds",
+        "trustsync_rollout_halted")) {
+      Tags tags = Tags.of("distribution", distribution);
+      registry.find(name).tags(tags).meters().forEach(registry::remove);
+      values.remove(name + tags);
+    }
+  }
+
   public void driftedObjects(String distribution, String cluster, int count) {
     gauge("trustsync_drifted_objects", "Objects that differ from Git right now", Tags.of("distribution", distribution, "cluster", cluster)).set(count);
   }

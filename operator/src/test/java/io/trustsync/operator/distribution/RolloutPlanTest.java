@@ -53,7 +53,7 @@ class RolloutPlanTest {
   @Test
   void aNewRevisionMovesStageByStageWithinTheConcurrencyLimit() {
     List<Cluster> fleet = fleetOn(OLD);
-    Memory memory = new Memory(OLD, null, Map.of(), null, false);
+    Memory memory = new Memory(OLD, null, Map.of(), null, false, null);
     Decision first = RolloutPlan.plan(STAGES, fleet, NEW, memory, RolloutPlan.Controls.NONE, T0);
     assertThat(first.revisions()).containsEntry("dev-1", NEW).containsEntry("dev-2", NEW)
         .containsEntry("eu-1", OLD).containsEntry("us-1", OLD);
@@ -74,7 +74,7 @@ class RolloutPlanTest {
   @Test
   void aStageWaitsForTheSoakOfTheStageBeforeIt() {
     List<Cluster> fleet = fleetOn(NEW).stream().map(c -> c.name().startsWith("us") ? cluster("us-1", "us", OLD, OLD, "Synced") : c).toList();
-    Memory memory = new Memory(NEW, OLD, Map.of("dev", T0), null, false);
+    Memory memory = new Memory(NEW, OLD, Map.of("dev", T0), null, false, null);
     Decision soaking = RolloutPlan.plan(STAGES, fleet, NEW, memory, RolloutPlan.Controls.NONE, T0.plusSeconds(60));
     assertThat(soaking.stages().get(1).state()).isEqualTo(StageState.Soaking);
     assertThat(soaking.revisions()).containsEntry("us-1", OLD);
@@ -93,12 +93,12 @@ class RolloutPlanTest {
   void anApprovalGateHoldsItsStageUntilTheRevisionIsApproved() {
     List<Stage> gated = List.of(stage("dev", "dev", null, null, false), stage("prod", null, null, null, true));
     List<Cluster> fleet = fleetOn(OLD).stream().map(c -> c.name().startsWith("dev") ? cluster(c.name(), "dev", NEW, NEW, "Synced") : c).toList();
-    Decision waiting = RolloutPlan.plan(gated, fleet, NEW, new Memory(NEW, OLD, Map.of(), OLD, false), RolloutPlan.Controls.NONE, T0);
+    Decision waiting = RolloutPlan.plan(gated, fleet, NEW, new Memory(NEW, OLD, Map.of(), OLD, false, null), RolloutPlan.Controls.NONE, T0);
     assertThat(waiting.stages().get(1).state()).isEqualTo(StageState.WaitingForApproval);
     assertThat(waiting.message()).contains("waits for approval of " + NEW);
     assertThat(waiting.revisions()).containsEntry("eu-1", OLD);
 
-    Decision approved = RolloutPlan.plan(gated, fleet, NEW, new Memory(NEW, OLD, Map.of(), NEW, false), RolloutPlan.Controls.NONE, T0);
+    Decision approved = RolloutPlan.plan(gated, fleet, NEW, new Memory(NEW, OLD, Map.of(), NEW, false, null), RolloutPlan.Controls.NONE, T0);
     assertThat(approved.revisions()).containsEntry("eu-1", NEW).containsEntry("us-1", NEW);
   }
 
@@ -109,7 +109,7 @@ class RolloutPlanTest {
       case "dev-2" -> cluster("dev-2", "dev", NEW, OLD, "Failed");
       default -> c;
     }).toList();
-    Memory memory = new Memory(NEW, OLD, Map.of(), null, false);
+    Memory memory = new Memory(NEW, OLD, Map.of(), null, false, null);
     Decision halted = RolloutPlan.plan(STAGES, fleet, NEW, memory, RolloutPlan.Controls.NONE, T0);
     assertThat(halted.halted()).isTrue();
     assertThat(halted.message()).contains("stage dev halted").contains("[dev-2] failed");
@@ -138,11 +138,22 @@ class RolloutPlanTest {
   }
 
   @Test
+  void aRememberedRollbackHoldsTheStageThatFailedAndNoEarlierOne() {
+    // dev and eu are done on NEW; us-1 (stage rest) failed and was rolled back
+    List<Cluster> fleet = fleetOn(NEW).stream().map(c -> c.name().equals("us-1") ? cluster("us-1", "us", OLD, OLD, "Synced") : c).toList();
+    Memory memory = new Memory(NEW, OLD, Map.of("dev", T0, "eu", T0), null, true, "rest");
+    Decision decision = RolloutPlan.plan(STAGES, fleet, NEW, memory, new RolloutPlan.Controls(true, false, false, false), T0.plus(Duration.ofHours(1)));
+    assertThat(decision.revisions()).containsEntry("dev-1", NEW).containsEntry("eu-1", NEW).containsEntry("us-1", OLD);
+    assertThat(decision.stages()).extracting(v -> v.state()).containsExactly(StageState.Done, StageState.Done, StageState.RolledBack);
+    assertThat(decision.memory().haltedStage()).isEqualTo("rest");
+  }
+
+  @Test
   void aNewerRevisionSupersedesTheOneRollingOutFromTheFirstStage() {
     String newer = "newer22";
     List<Cluster> fleet = fleetOn(OLD).stream().map(c -> c.name().startsWith("dev") || c.name().equals("eu-1")
         ? cluster(c.name(), c.name().substring(0, c.name().indexOf('-')), NEW, NEW, "Synced") : c).toList();
-    Memory midway = new Memory(NEW, OLD, Map.of("dev", T0), null, false);
+    Memory midway = new Memory(NEW, OLD, Map.of("dev", T0), null, false, null);
     Decision superseded = RolloutPlan.plan(STAGES, fleet, newer, midway, RolloutPlan.Controls.NONE, T0.plusSeconds(5));
     assertThat(superseded.memory().previousRevision()).as("what is superseded is what the stages move from").isEqualTo(NEW);
     assertThat(superseded.memory().doneAt()).isEmpty();
@@ -165,7 +176,7 @@ class RolloutPlanTest {
       case "eu-1" -> cluster("eu-1", "eu", NEW, OLD, "Applying");
       default -> c;
     }).toList();
-    Memory memory = new Memory(NEW, OLD, Map.of("dev", T0), null, false);
+    Memory memory = new Memory(NEW, OLD, Map.of("dev", T0), null, false, null);
     Decision paused = RolloutPlan.plan(STAGES, fleet, NEW, memory, new RolloutPlan.Controls(false, false, true, false), T0.plusSeconds(5));
     assertThat(paused.stages()).extracting(v -> v.state()).containsExactly(StageState.Done, StageState.Paused, StageState.Pending);
     assertThat(paused.revisions()).as("what moved stays, nothing new moves").containsEntry("eu-1", NEW).containsEntry("eu-2", OLD);
