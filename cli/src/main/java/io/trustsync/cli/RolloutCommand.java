@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.trustsync.crd.distribution.TrustDistribution;
 import io.trustsync.crd.distribution.TrustDistributionStatus;
 import io.trustsync.operator.shared.ReconcileRequest;
+import io.trustsync.operator.shared.RolloutAnnotations;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -21,8 +22,6 @@ import picocli.CommandLine.Parameters;
     footer = "%nExamples:%n  trustsync rollout status production%n  trustsync rollout approve production%n"
         + "  trustsync rollout resume production -n team-a%n%nExit codes: 0 done, 1 (status) not rolled out, 2 usage or cluster error.")
 final class RolloutCommand implements Callable<Integer> {
-  static final String APPROVED_REVISION = io.trustsync.operator.shared.RolloutAnnotations.APPROVED_REVISION;
-  static final String RESUMED_AT = io.trustsync.operator.shared.RolloutAnnotations.RESUMED_AT;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -115,7 +114,7 @@ final class RolloutCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(spec.commandLine(), approved == null
             ? "no revision is rolling out yet; name one with --revision" : "--revision '" + approved + "' is not 7 to 64 hex digits");
       }
-      annotate(resource, APPROVED_REVISION, approved);
+      annotate(resource, RolloutAnnotations.APPROVED_REVISION, approved);
       out.println("approved revision " + shortRevision(approved) + " for " + hub.namespace() + "/" + name);
       return 0;
     }
@@ -125,7 +124,7 @@ final class RolloutCommand implements Callable<Integer> {
   static final class Pause extends OnDistribution {
     @Override
     int run(TrustDistribution distribution, io.fabric8.kubernetes.client.dsl.Resource<TrustDistribution> resource, PrintWriter out) {
-      annotate(resource, io.trustsync.operator.shared.RolloutAnnotations.PAUSED, "true");
+      annotate(resource, RolloutAnnotations.PAUSED, "true");
       out.println("paused the roll-out of " + hub.namespace() + "/" + name);
       return 0;
     }
@@ -137,7 +136,7 @@ final class RolloutCommand implements Callable<Integer> {
     int run(TrustDistribution distribution, io.fabric8.kubernetes.client.dsl.Resource<TrustDistribution> resource, PrintWriter out) {
       var rollout = rollout(distribution);
       boolean halted = rollout != null && rollout.haltedAt != null;
-      annotate(resource, io.trustsync.operator.shared.RolloutAnnotations.PAUSED, null, RESUMED_AT, halted ? Instant.now().toString() : null);
+      annotate(resource, RolloutAnnotations.PAUSED, null, RolloutAnnotations.RESUMED_AT, halted ? Instant.now().toString() : null);
       out.println("resumed the roll-out of revision " + shortRevision(rollout == null ? null : rollout.revision) + " for "
           + hub.namespace() + "/" + name);
       return 0;
@@ -153,7 +152,7 @@ final class RolloutCommand implements Callable<Integer> {
       if (rollout == null || rollout.revision == null) {
         throw new IllegalStateException("no roll-out of " + hub.namespace() + "/" + name + " is recorded yet");
       }
-      annotate(resource, io.trustsync.operator.shared.RolloutAnnotations.ABORTED_REVISION, rollout.revision);
+      annotate(resource, RolloutAnnotations.ABORTED_REVISION, rollout.revision);
       out.println("aborted the roll-out of revision " + shortRevision(rollout.revision) + " for " + hub.namespace() + "/" + name
           + "; clusters that took it go back to " + shortRevision(rollout.previousRevision));
       return 0;

@@ -7,6 +7,7 @@ import io.trustsync.crd.membercluster.MemberCluster;
 import io.trustsync.crd.target.TrustDistributionTarget;
 import io.trustsync.operator.shared.EventRecorder;
 import io.trustsync.operator.shared.GoDuration;
+import io.trustsync.operator.shared.RolloutAnnotations;
 import io.trustsync.status.Conditions;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,8 +26,6 @@ import java.util.Set;
  */
 final class Rollouts {
   static final String ROLLED_OUT = "RolledOut";
-  static final String APPROVED_REVISION = io.trustsync.operator.shared.RolloutAnnotations.APPROVED_REVISION;
-  static final String RESUMED_AT = io.trustsync.operator.shared.RolloutAnnotations.RESUMED_AT;
 
   record Outcome(RolloutPlan.Decision decision, boolean halting, String haltedAt, RolloutPlan.Controls controls) {}
 
@@ -75,7 +74,7 @@ final class Rollouts {
       memory = new RolloutPlan.Memory(remembered.revision, remembered.previousRevision, doneAt, null, remembered.haltedAt != null, haltedStage);
     }
     Map<String, String> annotations = distribution.getMetadata().getAnnotations() == null ? Map.of() : distribution.getMetadata().getAnnotations();
-    String approval = annotations.get(APPROVED_REVISION);
+    String approval = annotations.get(RolloutAnnotations.APPROVED_REVISION);
     String approved = approval != null && approval.length() >= 7 && revision.startsWith(approval) ? revision : null;
     if (memory != null) {
       memory = new RolloutPlan.Memory(memory.revision(), memory.previousRevision(), memory.doneAt(), approved, memory.halted(),
@@ -84,16 +83,16 @@ final class Rollouts {
       memory = new RolloutPlan.Memory(revision, null, Map.of(), approved, false, null);
     }
     boolean resume = false;
-    if (remembered != null && remembered.haltedAt != null && annotations.get(RESUMED_AT) != null) {
+    if (remembered != null && remembered.haltedAt != null && annotations.get(RolloutAnnotations.RESUMED_AT) != null) {
       try {
-        resume = Instant.parse(annotations.get(RESUMED_AT)).isAfter(Instant.parse(remembered.haltedAt));
+        resume = Instant.parse(annotations.get(RolloutAnnotations.RESUMED_AT)).isAfter(Instant.parse(remembered.haltedAt));
       } catch (RuntimeException e) {
         resume = false;
       }
     }
-    String aborted = annotations.get(io.trustsync.operator.shared.RolloutAnnotations.ABORTED_REVISION);
+    String aborted = annotations.get(RolloutAnnotations.ABORTED_REVISION);
     RolloutPlan.Controls controls = new RolloutPlan.Controls("rollback".equals(spec.onFailure), resume,
-        "true".equals(annotations.get(io.trustsync.operator.shared.RolloutAnnotations.PAUSED)),
+        "true".equals(annotations.get(RolloutAnnotations.PAUSED)),
         aborted != null && aborted.length() >= 7 && revision.startsWith(aborted));
     RolloutPlan.Decision decision = RolloutPlan.plan(stages, clusters, revision, memory, controls, now);
     boolean sameRevision = remembered != null && revision.equals(remembered.revision);

@@ -195,11 +195,11 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
       }
       eligible.add(member);
     }
+    String previousRevision = revisions.previous(sourceKey).map(AcceptedRevision::revision).orElse(null);
     Rollouts.Outcome rollout = null;
     if (spec.rollout != null && spec.rollout.stages != null && !spec.rollout.stages.isEmpty()) {
       try {
-        rollout = Rollouts.plan(distribution, eligible, existing, revision.revision(), revisions.previous(sourceKey).map(AcceptedRevision::revision)
-            .orElse(null), Instant.now());
+        rollout = Rollouts.plan(distribution, eligible, existing, revision.revision(), previousRevision, Instant.now());
       } catch (IllegalArgumentException e) {
         return patch(distribution, DistributionStatus.blocked(distribution, true, "InvalidSpec", "spec.rollout: " + e.getMessage()), RESYNC);
       }
@@ -223,7 +223,7 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
       used.putIfAbsent(targetNamespace + "@" + runs.revision(), rendered.rendering());
       desired.put(memberName, target(distribution, member, runs, profile, targetNamespace, rendered.digest()));
     }
-    renderings.retainOnly(sourceKey, revision.revision(), revisions.previous(sourceKey).map(AcceptedRevision::revision).orElse(null));
+    renderings.retainOnly(sourceKey, revision.revision(), previousRevision);
     // write what changed, a few at a time: a commit touches every target's spec, and nothing else on the hub
     KubernetesClient hub = context.getClient();
     List<Future<?>> writes = new ArrayList<>();

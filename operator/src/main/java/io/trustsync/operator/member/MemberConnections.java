@@ -231,27 +231,9 @@ public final class MemberConnections implements AutoCloseable {
       throw new MemberConfigurationException("CredentialUnavailable", "listClusterUserCredential of " + resourceId + " named no"
           + " certificate authority; the Entra token is sent only to a server whose certificate chains to the cluster's own CA");
     }
-    try {
-      aksTokens.token(AzureClusters.AKS_SCOPE);
-    } catch (RenewingTokens.TokenUnavailableException e) {
-      throw new MemberConfigurationException("CredentialUnavailable", e.getMessage());
-    }
     String fingerprint = "aks/" + resourceId + "/" + endpoint.server() + "/" + sha256(endpoint.certificateAuthorityPem());
-    KubernetesClient client = clients.get(fingerprint);
-    if (client == null) {
-      try {
-        access.addresses().check(server.getHost(), Duration.ofSeconds(2));
-      } catch (SourceException | IllegalArgumentException e) {
-        throw new MemberConfigurationException("CredentialUnavailable", resourceId + ": the API server's host cannot be resolved, or is"
-            + " on a network members may not be reached on; an administrator can allow a range with --member-allow-cidr");
-      }
-      Config config = new ConfigBuilder(Config.empty()).withMasterUrl(endpoint.server())
-          .withCaCertData(java.util.Base64.getEncoder().encodeToString(endpoint.certificateAuthorityPem().getBytes(StandardCharsets.UTF_8)))
-          .build();
-      client = share(fingerprint, build(config, aksTokens.interceptor(AzureClusters.AKS_SCOPE)));
-    }
-    use(key(cluster), fingerprint);
-    return client;
+    return withToken(cluster, aksTokens, AzureClusters.AKS_SCOPE, fingerprint, server, endpoint.certificateAuthorityPem(),
+        "CredentialUnavailable", resourceId + ": the API server's host");
   }
 
   /**
@@ -298,24 +280,35 @@ public final class MemberConnections implements AutoCloseable {
             spec.serviceAccountToken.expirationSeconds));
     String url = server.toString();
     ServiceAccountTokens.Key tokenKey = new ServiceAccountTokens.Key(namespace, serviceAccount, ServiceAccountTokens.audience(url), lifetime);
+    String fingerprint = "token/" + tokenKey + "/" + url + "/" + sha256(spec.certificateAuthority);
+    return withToken(cluster, tokens, tokenKey, fingerprint, server, spec.certificateAuthority, "InvalidSpec", "spec.server: the host");
+  }
+
+  /**
+   * The client of a member reached with a bearer token from {@code issuer}, for this server and CA.
+   * The token is had first, so no client is built (and kept) for a member that gets none; the
+   * server's address is checked once, when its client is built; {@code refusal} and {@code host}
+   * name the reason and the field when that check fails.
+   */
+  private <K> KubernetesClient withToken(MemberCluster cluster, RenewingTokens<K> issuer, K tokenKey, String fingerprint, URI server,
+      String certificateAuthorityPem, String refusal, String host) throws MemberConfigurationException {
     try {
-      tokens.token(tokenKey); // first: no client is built (and kept) for a member the hub issues no token for
+      issuer.token(tokenKey);
     } catch (RenewingTokens.TokenUnavailableException e) {
       throw new MemberConfigurationException("CredentialUnavailable", e.getMessage());
     }
-    String fingerprint = "token/" + tokenKey + "/" + url + "/" + sha256(spec.certificateAuthority);
     KubernetesClient client = clients.get(fingerprint);
     if (client == null) {
       try {
         access.addresses().check(server.getHost(), Duration.ofSeconds(2));
       } catch (SourceException | IllegalArgumentException e) {
-        throw new MemberConfigurationException("InvalidSpec", "spec.server: the host cannot be resolved, or is on a network members"
-            + " may not be reached on (loopback, link-local or metadata); an administrator can allow a range with --member-allow-cidr");
+        throw new MemberConfigurationException(refusal, host + " cannot be resolved, or is on a network members may not be"
+            + " reached on (loopback, link-local or metadata); an administrator can allow a range with --member-allow-cidr");
       }
-      Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url)
-          .withCaCertData(java.util.Base64.getEncoder().encodeToString(spec.certificateAuthority.getBytes(StandardCharsets.UTF_8)))
+      Config config = new ConfigBuilder(Config.empty()).withMasterUrl(server.toString())
+          .withCaCertData(java.util.Base64.getEncoder().encodeToString(certificateAuthorityPem.getBytes(StandardCharsets.UTF_8)))
           .build();
-      client = share(fingerprint, build(config, tokens.interceptor(tokenKey)));
+      client = share(fingerprint, build(config, issuer.interceptor(tokenKey)));
     }
     use(key(cluster), fingerprint);
     return client;

@@ -60,15 +60,11 @@ public final class Renderings {
   }
 
   /**
-   * Drops the renderings of a source's other revisions: once targets name the accepted revision
-   * nothing renders an older one again, and a fleet with a namespace per cluster would otherwise
-   * keep a thousand renderings per past commit.
+   * Drops the renderings of a source's other revisions than these two (the second may be null:
+   * the previous one, which the stages of a roll-out not reached yet still run). Nothing renders an
+   * older one again, and a fleet with a namespace per cluster would otherwise keep a thousand
+   * renderings per past commit.
    */
-  public void retainOnly(String source, String revision) {
-    retainOnly(source, revision, null);
-  }
-
-  /** Keeps the renderings of these two revisions of the source (the second may be null), drops the rest. */
   public void retainOnly(String source, String revision, String alsoRevision) {
     String keep = source + "|" + revision + "|";
     String alsoKeep = alsoRevision == null ? keep : source + "|" + alsoRevision + "|";
