@@ -12,6 +12,10 @@ public record RenderedKind(String apiVersion, String kind, String plural, boolea
   public static final RenderedKind TRUST_STORE = new RenderedKind("trustsync.io/v1alpha1", "TrustStore", "truststores", true);
   public static final RenderedKind TRUST_POLICY = new RenderedKind("trustsync.io/v1alpha1", "TrustPolicy", "trustpolicies", true);
 
+  /** Gatekeeper's Constraint of Ratify v1's ConstraintTemplate: the enforcement switch (spec.enforcement). */
+  public static final RenderedKind RATIFY_VERIFICATION =
+      new RenderedKind("constraints.gatekeeper.sh/v1beta1", "RatifyVerification", "ratifyverifications", false);
+
   public static final List<RenderedKind> ALL = List.of(
       TRUST_STORE,
       TRUST_POLICY,
@@ -22,7 +26,8 @@ public record RenderedKind(String apiVersion, String kind, String plural, boolea
       new RenderedKind("config.ratify.sh/v2beta1", "NamespacedExecutor", "namespacedexecutors", true),
       new RenderedKind("config.ratify.sh/v2beta1", "Executor", "executors", false),
       new RenderedKind("v1", "Secret", "secrets", true),
-      new RenderedKind("v1", "ConfigMap", "configmaps", true));
+      new RenderedKind("v1", "ConfigMap", "configmaps", true),
+      RATIFY_VERIFICATION);
 
   /**
    * Kinds also rendered, at another version of the same resource: the API server serves the same

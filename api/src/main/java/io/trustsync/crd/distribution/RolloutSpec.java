@@ -39,5 +39,9 @@ public class RolloutSpec {
     @JsonPropertyDescription("The stage starts only once the revision is approved: annotation trustsync.io/approved-revision"
         + " naming it, as `trustsync rollout approve` sets.")
     public Boolean approval;
+
+    @Pattern(EnforcementSpec.DURATION)
+    @JsonPropertyDescription("spec.enforcement.warnFor for the clusters of this stage, e.g. 2d for dev and 14d for production.")
+    public String warnFor;
   }
 }

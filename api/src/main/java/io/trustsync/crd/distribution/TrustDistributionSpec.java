@@ -44,6 +44,10 @@ public class TrustDistributionSpec {
       + " selected cluster at once.")
   public RolloutSpec rollout;
 
+  @JsonPropertyDescription("Manage the admission controller's enforcement switch (profile ratify-v1: Gatekeeper's verification"
+      + " Constraint), from warn to deny once Gatekeeper's audit is clean (docs/rollout.md). Default: not managed.")
+  public EnforcementSpec enforcement;
+
   public static class SourceReference {
     @Required
     @JsonPropertyDescription("PolicySource name.")

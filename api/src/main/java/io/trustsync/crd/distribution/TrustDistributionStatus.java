@@ -35,6 +35,9 @@ public class TrustDistributionStatus {
   @JsonPropertyDescription("The staged roll-out of the revision, when spec.rollout is set.")
   public RolloutStatus rollout;
 
+  @JsonPropertyDescription("Each enforcement scope across the clusters: how many warn and deny, and what Gatekeeper's audit reports.")
+  public List<EnforcementStatus> enforcement;
+
   @JsonPropertyDescription("Ready, Reconciling, Stalled and Drifted, following kstatus; RolledOut with spec.rollout.")
   public List<Condition> conditions = new ArrayList<>();
 
@@ -127,5 +130,46 @@ public class TrustDistributionStatus {
 
     @JsonPropertyDescription("When every cluster of the stage was Synced on the revision.")
     public String doneAt;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class EnforcementStatus {
+    public String scope;
+
+    @JsonPropertyDescription("Clusters whose Constraint warns.")
+    public Integer warn;
+
+    @JsonPropertyDescription("Clusters whose Constraint denies.")
+    public Integer deny;
+
+    @JsonPropertyDescription("Clusters whose Constraint only audits (dryrun).")
+    public Integer dryrun;
+
+    @JsonPropertyDescription("Violations in the latest audit of every cluster, added up.")
+    public Long violations;
+
+    @JsonPropertyDescription("What the flip to deny waits for, cluster by cluster.")
+    public String waitingFor;
+
+    @JsonPropertyDescription("The images and namespaces the audits report (at most 50): the report to clear before deny.")
+    public List<Violation> offenders = new ArrayList<>();
+  }
+
+  /** One violation of Gatekeeper's audit, as in the Constraint's status.violations. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Violation {
+    @JsonPropertyDescription("The member cluster (in the distribution's status).")
+    public String cluster;
+
+    public String namespace;
+
+    public String kind;
+
+    public String name;
+
+    @JsonPropertyDescription("The image Ratify rejected, read from the message.")
+    public String image;
+
+    public String message;
   }
 }

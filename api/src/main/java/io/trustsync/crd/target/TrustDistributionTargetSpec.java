@@ -49,4 +49,35 @@ public class TrustDistributionTargetSpec {
 
   @JsonPropertyDescription("Apply and correct nothing; drift is still reported.")
   public Boolean suspend;
+
+  @JsonPropertyDescription("The admission controller's enforcement switch in this cluster: one Gatekeeper Constraint per scope.")
+  public java.util.List<Enforcement> enforcement;
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Enforcement {
+    @JsonPropertyDescription("The distribution's scope.")
+    public String scope;
+
+    @JsonPropertyDescription("Name of the Constraint in the member cluster.")
+    public String constraint;
+
+    @JsonPropertyDescription("The Constraint's enforcementAction: warn, deny or dryrun.")
+    public String action;
+
+    public io.fabric8.kubernetes.api.model.LabelSelector namespaceSelector;
+
+    public java.util.List<String> excludedNamespaces;
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Enforcement e && java.util.Objects.equals(scope, e.scope) && java.util.Objects.equals(constraint, e.constraint)
+          && java.util.Objects.equals(action, e.action) && java.util.Objects.equals(namespaceSelector, e.namespaceSelector)
+          && java.util.Objects.equals(excludedNamespaces, e.excludedNamespaces);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hash(scope, constraint, action);
+    }
+  }
 }

@@ -34,6 +34,9 @@ public class TrustDistributionTargetStatus {
   @JsonPropertyDescription("Every object TrustSync applied to the cluster for this target: prune and deletion work from it.")
   public List<InventoryEntry> inventory = new ArrayList<>();
 
+  @JsonPropertyDescription("Each enforcement scope's Constraint as live in the cluster, and what Gatekeeper's audit last reported on it.")
+  public List<EnforcementStatus> enforcement;
+
   @JsonPropertyDescription("Ready, Reconciling, Stalled and Drifted, following kstatus.")
   public List<Condition> conditions = new ArrayList<>();
 
@@ -64,5 +67,33 @@ public class TrustDistributionTargetStatus {
     public String id() {
       return namespace == null ? kind + "/" + name : kind + "/" + namespace + "/" + name;
     }
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class EnforcementStatus {
+    public String scope;
+
+    public String constraint;
+
+    @JsonPropertyDescription("The enforcementAction applied: warn, deny or dryrun.")
+    public String action;
+
+    @JsonPropertyDescription("Digest of what the Constraint matches (namespaces): a change starts the warn period again.")
+    public String match;
+
+    @JsonPropertyDescription("Since when the Constraint has had this action and match in the cluster, RFC 3339.")
+    public String since;
+
+    @JsonPropertyDescription("Gatekeeper's status.auditTimestamp: the audit the figures below come from.")
+    public String auditTimestamp;
+
+    @JsonPropertyDescription("Gatekeeper's status.totalViolations.")
+    public Long totalViolations;
+
+    @JsonPropertyDescription("Since when every audit after the action was set reported no violation (the earliest clean audit seen).")
+    public String cleanSince;
+
+    @JsonPropertyDescription("The violations the audit listed (at most 20), with the image Ratify rejected where its message names one.")
+    public List<TrustDistributionStatus.Violation> violations = new ArrayList<>();
   }
 }

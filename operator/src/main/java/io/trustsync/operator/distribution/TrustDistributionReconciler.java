@@ -159,6 +159,10 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
     if (options.error() != null) {
       return patch(distribution, DistributionStatus.blocked(distribution, true, "InvalidSpec", options.error()), RESYNC);
     }
+    String invalidEnforcement = Enforcements.invalid(spec);
+    if (invalidEnforcement != null) {
+      return patch(distribution, DistributionStatus.blocked(distribution, true, "InvalidSpec", invalidEnforcement), RESYNC);
+    }
     String sourceKey = namespace + "/" + spec.sourceRef.name;
     AcceptedRevision revision = revisions.get(sourceKey).orElse(null);
     if (revision == null) {
@@ -204,6 +208,10 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
         return patch(distribution, DistributionStatus.blocked(distribution, true, "InvalidSpec", "spec.rollout: " + e.getMessage()), RESYNC);
       }
     }
+    Instant now = Instant.now();
+    Map<String, Map<String, String>> enforcementWaits = new LinkedHashMap<>();
+    Map<String, List<String>> flips = new LinkedHashMap<>();
+    Instant enforcementCheck = null;
     for (MemberCluster member : eligible) {
       String memberName = member.getMetadata().getName();
       String targetNamespace = spec.targetNamespace.replace("${cluster}", memberName);
@@ -221,7 +229,18 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
       }
       Renderings.Rendered rendered = renderings.of(runs, runs.environments().get(spec.environment), profile, options.options(), targetNamespace, label);
       used.putIfAbsent(targetNamespace + "@" + runs.revision(), rendered.rendering());
-      desired.put(memberName, target(distribution, member, runs, profile, targetNamespace, rendered.digest()));
+      Enforcements.ForCluster enforcement = Enforcements.forCluster(distribution, member, existing.get(memberName), now);
+      enforcementWaits.put(memberName, enforcement.waitingFor());
+      if (!enforcement.flipped().isEmpty()) {
+        flips.put(memberName, enforcement.flipped());
+      }
+      if (enforcement.nextCheck() != null && (enforcementCheck == null || enforcement.nextCheck().isBefore(enforcementCheck))) {
+        enforcementCheck = enforcement.nextCheck();
+      }
+      String digest = Renderings.withEnforcement(rendered, enforcement.desired(), label, spec.environment).digest();
+      TrustDistributionTarget target = target(distribution, member, runs, profile, targetNamespace, digest);
+      target.getSpec().enforcement = enforcement.desired();
+      desired.put(memberName, target);
     }
     renderings.retainOnly(sourceKey, revision.revision(), previousRevision);
     // write what changed, a few at a time: a commit touches every target's spec, and nothing else on the hub
@@ -267,13 +286,26 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
         views.add(new DistributionStatus.ClusterView(member.getMetadata().getName(), "Applying", null, "waiting for its roll-out stage", 0));
       }
     }
+    flips.forEach((memberName, scopes) -> events.normal(distribution, "EnforcementDenied", "cluster " + memberName + ": "
+        + String.join(", ", scopes) + " now deny" + (scopes.size() == 1 ? "s" : "") + " (warned long enough; Gatekeeper's audit clean long enough)"));
     targeted.put(ResourceID.fromResource(distribution), Set.copyOf(desired.keySet()));
     reportRenderingWarnings(distribution, revision, used.values());
     List<Finding> lossy = new ArrayList<>();
     used.values().forEach(rendering -> lossy.addAll(rendering.warnings()));
     TrustDistributionStatus status = DistributionStatus.of(distribution, revision.revision(), views, Boolean.TRUE.equals(spec.suspend),
         lossy.stream().distinct().toList(), Instant.now());
+    Map<String, TrustDistributionTarget> reported = new LinkedHashMap<>();
+    desired.keySet().forEach(memberName -> {
+      if (existing.containsKey(memberName)) {
+        reported.put(memberName, existing.get(memberName));
+      }
+    });
+    status.enforcement = Enforcements.summary(spec, reported, enforcementWaits);
     Duration after = RESYNC;
+    if (enforcementCheck != null) {
+      Duration untilCheck = Duration.between(Instant.now(), enforcementCheck).plusSeconds(1);
+      after = untilCheck.compareTo(after) < 0 ? (untilCheck.isNegative() ? Duration.ofSeconds(1) : untilCheck) : after;
+    }
     int running = (int) status.revisions.stream().filter(r -> r.revision != null && r.clusters != null && r.clusters > 0).count();
     String before = distribution.getStatus() == null ? null : distribution.getStatus().divergedSince;
     status.divergedSince = running > 1 ? (before != null ? before : Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString()) : null;
@@ -355,7 +387,8 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
         && Objects.equals(a.revision, b.revision) && Objects.equals(a.environment, b.environment) && Objects.equals(a.profile, b.profile)
         && Objects.equals(a.ratify, b.ratify)
         && Objects.equals(a.targetNamespace, b.targetNamespace) && Objects.equals(a.renderingDigest, b.renderingDigest)
-        && Objects.equals(a.driftMode, b.driftMode) && Objects.equals(a.prune, b.prune) && Objects.equals(a.suspend, b.suspend);
+        && Objects.equals(a.driftMode, b.driftMode) && Objects.equals(a.prune, b.prune) && Objects.equals(a.suspend, b.suspend)
+        && Objects.equals(a.enforcement, b.enforcement);
   }
 
   private void reportRenderingWarnings(TrustDistribution distribution, AcceptedRevision revision, Iterable<Rendering> renderings) {

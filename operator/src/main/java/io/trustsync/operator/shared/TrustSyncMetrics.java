@@ -146,6 +146,20 @@ public final class TrustSyncMetrics {
     }
   }
 
+  /**
+   * trustsync_enforcement_action{distribution,cluster,scope,action}: 1 for the enforcementAction
+   * the scope's Constraint has in the cluster; trustsync_enforcement_violations: how many
+   * violations Gatekeeper's latest audit of it reported (-1 before the first audit).
+   */
+  public void enforcement(String distribution, String cluster, String scope, String action, Long violations) {
+    for (String a : java.util.List.of("warn", "deny", "dryrun")) {
+      gauge("trustsync_enforcement_action", "The enforcementAction of a scope's Constraint in a cluster (1 = current)",
+          Tags.of("distribution", distribution, "cluster", cluster, "scope", scope, "action", a)).set(a.equals(action) ? 1 : 0);
+    }
+    gauge("trustsync_enforcement_violations", "Violations in Gatekeeper's latest audit of a scope's Constraint (-1: not audited yet)",
+        Tags.of("distribution", distribution, "cluster", cluster, "scope", scope)).set(violations == null ? -1 : violations);
+  }
+
   public void driftedObjects(String distribution, String cluster, int count) {
     gauge("trustsync_drifted_objects", "Objects that differ from Git right now", Tags.of("distribution", distribution, "cluster", cluster)).set(count);
   }

@@ -74,6 +74,26 @@ public final class Renderings {
     }
   }
 
+  /**
+   * The rendering plus the Constraint of each enforcement scope (the admission controller's
+   * switch), and the digest of both: what a target's cluster gets. Not cached: the Constraints
+   * differ from cluster to cluster while a scope moves from warn to deny, and are a few bytes.
+   */
+  public static Rendered withEnforcement(Rendered rendered, List<io.trustsync.crd.target.TrustDistributionTargetSpec.Enforcement> enforcement,
+      String distributionLabel, String environment) {
+    if (enforcement == null || enforcement.isEmpty()) {
+      return rendered;
+    }
+    var json = io.trustsync.rendering.ManifestWriter.json();
+    List<RenderedObject> objects = new java.util.ArrayList<>(rendered.objects());
+    Map<String, String> labels = Map.of(TargetNames.DISTRIBUTION_LABEL, distributionLabel, io.trustsync.rendering.Ownership.ENVIRONMENT, environment);
+    for (var scope : enforcement) {
+      objects.add(io.trustsync.rendering.GatekeeperConstraint.render(scope.constraint, scope.action,
+          scope.namespaceSelector == null ? null : json.valueToTree(scope.namespaceSelector), scope.excludedNamespaces, labels));
+    }
+    return new Rendered(new Rendering(rendered.rendering().profile(), objects, rendered.rendering().warnings()), digest(objects));
+  }
+
   /** How many renderings are cached: for tests and the benchmark. */
   public int size() {
     synchronized (cache) {

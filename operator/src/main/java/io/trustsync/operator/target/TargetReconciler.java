@@ -32,6 +32,7 @@ import io.trustsync.operator.member.MemberDirectory;
 import io.trustsync.operator.source.AcceptedRevision;
 import io.trustsync.operator.source.AcceptedRevisions;
 import io.trustsync.rendering.ConsumerStatus;
+import io.trustsync.rendering.GatekeeperConstraint;
 import io.trustsync.rendering.Profile;
 import io.trustsync.rendering.ProfileOptions;
 import io.trustsync.rendering.RenderedKind;
@@ -147,6 +148,7 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
   public List<EventSource<?, TrustDistributionTarget>> prepareEventSources(EventSourceContext<TrustDistributionTarget> context) {
     watches.clear(); // a new controller run: the old one's dynamic watches went with it
     prepared.clear();
+    constraintCrds.clear();
     triggers = new SimpleInboundEventSource<>("target-triggers");
     return List.of(triggers);
   }
@@ -174,6 +176,7 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
     String appliedNamespace;
     boolean synced;
     List<InventoryEntry> inventory;
+    List<TrustDistributionTargetStatus.EnforcementStatus> enforcement;
     final List<TrustDistributionStatus.DriftStatus> drift = new ArrayList<>();
     /** "object|change" of the drift already reported: an event goes out only for drift not seen before. */
     final Set<String> known = new HashSet<>();
@@ -193,6 +196,7 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
     pass.appliedDigest = previous.appliedDigest;
     pass.appliedNamespace = previous.appliedNamespace;
     pass.inventory = previous.inventory == null ? new ArrayList<>() : new ArrayList<>(previous.inventory);
+    pass.enforcement = previous.enforcement;
     if (previous.drift != null) {
       previous.drift.forEach(d -> pass.known.add(d.object + "|" + d.change));
     }
@@ -253,6 +257,9 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
       }
     }
     metrics.driftedObjects(distributionKey, spec.member, pass.drift.size());
+    if (status.enforcement != null) {
+      status.enforcement.forEach(e -> metrics.enforcement(distributionKey, spec.member, e.scope, e.action, e.totalViolations));
+    }
     UpdateControl<TrustDistributionTarget> control;
     if (sameStatus(previous, status)) {
       control = UpdateControl.noUpdate();
@@ -274,7 +281,9 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
       fail(pass, State.Failed, options.error());
       return;
     }
-    Renderings.Rendered rendered = renderings.of(revision, environment, profile, options.options(), spec.targetNamespace, distributionLabel);
+    Renderings.Rendered rendered = Renderings.withEnforcement(
+        renderings.of(revision, environment, profile, options.options(), spec.targetNamespace, distributionLabel),
+        spec.enforcement, distributionLabel, spec.environment);
     boolean correct = !"report".equals(spec.driftMode);
     boolean prune = spec.prune == null || spec.prune;
     boolean suspend = Boolean.TRUE.equals(spec.suspend);
@@ -282,6 +291,13 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
     try {
       if (!suspend && newContent) {
         prepare(client, clientId, spec.targetNamespace, profile);
+      }
+      if (spec.enforcement != null && !spec.enforcement.isEmpty() && !constraintKindInstalled(client, clientId)) {
+        fail(pass, State.Failed, "spec.enforcement needs Gatekeeper's " + GatekeeperConstraint.KIND.kind() + " kind in cluster " + spec.member
+            + ", and it is not installed (no CRD " + GatekeeperConstraint.KIND.plural() + "." + GatekeeperConstraint.KIND.group()
+            + "): install Gatekeeper and Ratify's ConstraintTemplate (library/default/template.yaml of Ratify v1), or remove spec.enforcement");
+        pass.reschedule = Duration.ofSeconds(30);
+        return;
       }
       // observe
       Map<String, io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource<GenericKubernetesResource, TrustDistributionTarget>> byKind =
@@ -389,6 +405,9 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
       if (!reported) {
         consumerVerdict(pass, rendered.objects(), live, toApply);
       }
+      Set<String> writtenIds = new HashSet<>();
+      toApply.forEach(o -> writtenIds.add(o.id()));
+      pass.enforcement = EnforcementReports.of(spec.enforcement, live, writtenIds, pass.enforcement, Instant.now());
       if (newContent) {
         String before = pass.appliedRevision;
         pass.appliedDigest = rendered.digest();
@@ -474,6 +493,22 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
       }
     }
     prepared.add(key);
+  }
+
+  /** Constraint CRDs seen, by client: Gatekeeper makes the CRD from Ratify's ConstraintTemplate, and it is looked for until found. */
+  private final Set<String> constraintCrds = ConcurrentHashMap.newKeySet();
+
+  private boolean constraintKindInstalled(KubernetesClient client, String clientId) {
+    if (constraintCrds.contains(clientId)) {
+      return true;
+    }
+    String name = GatekeeperConstraint.KIND.plural() + "." + GatekeeperConstraint.KIND.group();
+    var crd = client.apiextensions().v1().customResourceDefinitions().withName(name).get();
+    if (crd == null || !BundledCrds.established(crd)) {
+      return false;
+    }
+    constraintCrds.add(clientId);
+    return true;
   }
 
   /** Deletes one inventory object, only if it is still the one applied (same UID). */
@@ -623,6 +658,7 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
     status.appliedDigest = pass.appliedDigest;
     status.appliedNamespace = pass.appliedNamespace;
     status.inventory = pass.inventory;
+    status.enforcement = pass.enforcement;
     status.drift = pass.drift;
     status.lastSyncTime = pass.state == State.Synced
         ? (Objects.equals(previous.state, "Synced") && previous.lastSyncTime != null ? previous.lastSyncTime
