@@ -28,6 +28,7 @@ if (( ${#missing[@]} )); then
 fi
 bash scripts/kube-binaries.sh
 bash scripts/ratify-crds.sh
+bash scripts/gatekeeper-crds.sh
 bash scripts/ratify-v2-check.sh --prepare
 bash scripts/notation-check.sh --prepare
 bash scripts/helm-cli.sh >/dev/null
