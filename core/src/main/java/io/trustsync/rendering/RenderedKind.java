@@ -12,9 +12,13 @@ public record RenderedKind(String apiVersion, String kind, String plural, boolea
   public static final RenderedKind TRUST_STORE = new RenderedKind("trustsync.io/v1alpha1", "TrustStore", "truststores", true);
   public static final RenderedKind TRUST_POLICY = new RenderedKind("trustsync.io/v1alpha1", "TrustPolicy", "trustpolicies", true);
 
-  /** Gatekeeper's Constraint of Ratify v1's ConstraintTemplate: the enforcement switch (spec.enforcement). */
+  /**
+   * Gatekeeper's Constraint of Ratify v1's ConstraintTemplate: the enforcement switch
+   * (spec.enforcement). Gatekeeper names a Constraint CRD's plural as the lowercased kind, not a
+   * plural: {@code ratifyverification.constraints.gatekeeper.sh}.
+   */
   public static final RenderedKind RATIFY_VERIFICATION =
-      new RenderedKind("constraints.gatekeeper.sh/v1beta1", "RatifyVerification", "ratifyverifications", false);
+      new RenderedKind("constraints.gatekeeper.sh/v1beta1", "RatifyVerification", "ratifyverification", false);
 
   public static final List<RenderedKind> ALL = List.of(
       TRUST_STORE,

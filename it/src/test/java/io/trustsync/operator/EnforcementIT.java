@@ -46,8 +46,9 @@ class EnforcementIT {
     LocalControlPlane prod = fleet.member(1);
     for (LocalControlPlane member : fleet.members()) {
       member.installCrds(RatifyCrds.v1());
-      member.installCrds(GatekeeperCrds.folder());
     }
+    dev.installCrds(GatekeeperCrds.folder()); // prod gets Gatekeeper later
+
     HubScenario hub = new HubScenario(fleet.hub(), "enforce");
     String targetNamespace = "trust-" + hub.namespace;
     String constraint = "trustsync-production-apps";
@@ -80,7 +81,8 @@ class EnforcementIT {
       });
 
       // dev gets the trust configuration and its Constraint, in warn, matching the scope's namespaces
-      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(constraint(dev.client(), constraint)).isNotNull());
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(constraint(dev.client(), constraint))
+          .as(() -> "the target says " + describe(hub, dev.name())).isNotNull());
       GenericKubernetesResource warning = constraint(dev.client(), constraint);
       assertThat(spec(warning).get("enforcementAction")).isEqualTo("warn");
       assertThat(spec(warning).get("match").toString()).contains("team=apps").contains("excludedNamespaces=[kube-system]").contains("kinds=[Pod]");
@@ -109,9 +111,22 @@ class EnforcementIT {
       writeAudit(dev.client(), constraint, Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1), 0, List.of());
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
           assertThat(spec(constraint(dev.client(), constraint)).get("enforcementAction")).isEqualTo("deny"));
-      assertThat(hub.eventMessages()).anyMatch(m -> m.startsWith("EnforcementDenied: cluster " + dev.name() + ": apps now denies"));
+      assertThat(hub.eventMessages()).anyMatch(m -> m.startsWith("EnforcementDenied: cluster " + dev.name() + ": scope apps now denies"));
 
-      // prod got its stage (dev is Synced) and warns; a clean audit there is not enough before its hour
+      // prod got its stage (dev is Synced), but has no Gatekeeper: nothing half-applied, and the reason says what to install
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        var target = hub.target("production", prod.name());
+        assertThat(target).isNotNull();
+        assertThat(target.getStatus()).isNotNull();
+        assertThat(target.getStatus().state).isEqualTo("Failed");
+        assertThat(target.getStatus().message).contains("needs Gatekeeper's RatifyVerification kind in cluster " + prod.name())
+            .contains("install Gatekeeper and Ratify's ConstraintTemplate");
+      });
+      assertThat(prod.client().genericKubernetesResources("config.ratify.deislabs.io/v1beta1", "NamespacedVerifier").inNamespace(targetNamespace)
+          .list().getItems()).as("no trust configuration without its switch").isEmpty();
+
+      // with Gatekeeper there, prod warns; a clean audit is not enough before its hour
+      prod.installCrds(GatekeeperCrds.folder());
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(constraint(prod.client(), constraint)).isNotNull());
       acceptRatifyObjects(prod.client(), targetNamespace);
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(enforcement(hub, prod.name()).since).isNotNull());
@@ -133,6 +148,12 @@ class EnforcementIT {
           assertThat(spec(constraint(dev.client(), constraint)).get("enforcementAction")).isEqualTo("deny"));
       assertThat(hub.eventMessages()).anyMatch(m -> m.startsWith("DriftDetected: Modified RatifyVerification/" + constraint));
     }
+  }
+
+  private static String describe(HubScenario hub, String member) {
+    var target = hub.target("production", member);
+    return target == null ? "(no target)" : io.fabric8.kubernetes.client.utils.Serialization.asYaml(target.getStatus())
+        + io.fabric8.kubernetes.client.utils.Serialization.asYaml(target.getSpec()) + io.fabric8.kubernetes.client.utils.Serialization.asYaml(hub.distribution("production").getStatus());
   }
 
   private static GenericKubernetesResource constraint(KubernetesClient member, String name) {

@@ -287,7 +287,7 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
       }
     }
     flips.forEach((memberName, scopes) -> events.normal(distribution, "EnforcementDenied", "cluster " + memberName + ": "
-        + String.join(", ", scopes) + " now deny" + (scopes.size() == 1 ? "s" : "") + " (warned long enough; Gatekeeper's audit clean long enough)"));
+        + (scopes.size() == 1 ? "scope " : "scopes ") + String.join(", ", scopes) + (scopes.size() == 1 ? " now denies" : " now deny") + " (warned long enough; Gatekeeper's audit clean long enough)"));
     targeted.put(ResourceID.fromResource(distribution), Set.copyOf(desired.keySet()));
     reportRenderingWarnings(distribution, revision, used.values());
     List<Finding> lossy = new ArrayList<>();

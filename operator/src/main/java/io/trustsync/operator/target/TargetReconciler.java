@@ -296,7 +296,7 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
         fail(pass, State.Failed, "spec.enforcement needs Gatekeeper's " + GatekeeperConstraint.KIND.kind() + " kind in cluster " + spec.member
             + ", and it is not installed (no CRD " + GatekeeperConstraint.KIND.plural() + "." + GatekeeperConstraint.KIND.group()
             + "): install Gatekeeper and Ratify's ConstraintTemplate (library/default/template.yaml of Ratify v1), or remove spec.enforcement");
-        pass.reschedule = Duration.ofSeconds(30);
+        pass.reschedule = Duration.ofSeconds(15); // looked for again: nothing tells the hub when Gatekeeper arrives
         return;
       }
       // observe
