@@ -84,7 +84,8 @@ final class RolloutCommand implements Callable<Integer> {
     int run(TrustDistribution distribution, io.fabric8.kubernetes.client.dsl.Resource<TrustDistribution> resource, PrintWriter out) {
       var rollout = rollout(distribution);
       if (rollout == null) {
-        out.println("no roll-out recorded yet (the operator has not reconciled the distribution)");
+        out.println("no roll-out recorded yet (the operator has not reconciled the distribution, or it has no spec.rollout)");
+        enforcement(distribution, out);
         return 1;
       }
       out.printf("revision %s (from %s): %s%n", shortRevision(rollout.revision), shortRevision(rollout.previousRevision), rollout.state);
@@ -96,7 +97,26 @@ final class RolloutCommand implements Callable<Integer> {
         out.printf("%-20s %-18s %8s  %s%n", stage.name, stage.state, stage.synced + "/" + stage.clusters,
             stage.waitingFor == null ? "" : stage.waitingFor);
       }
+      enforcement(distribution, out);
       return "RolledOut".equals(rollout.state) ? 0 : 1;
+    }
+  }
+
+  /** spec.enforcement: each scope's warn/deny counts, what deny waits for, and the images the audits report. */
+  static void enforcement(TrustDistribution distribution, PrintWriter out) {
+    var scopes = distribution.getStatus() == null ? null : distribution.getStatus().enforcement;
+    if (scopes == null || scopes.isEmpty()) {
+      return;
+    }
+    out.println();
+    out.printf("%-20s %5s %5s %7s %11s  %s%n", "ENFORCEMENT", "WARN", "DENY", "DRYRUN", "VIOLATIONS", "WAITING FOR");
+    for (var scope : scopes) {
+      out.printf("%-20s %5d %5d %7d %11d  %s%n", scope.scope, scope.warn, scope.deny, scope.dryrun, scope.violations,
+          scope.waitingFor == null ? "" : scope.waitingFor);
+      for (var offender : scope.offenders) {
+        out.printf("  %s %s/%s %s%n", offender.cluster, offender.namespace, offender.name,
+            offender.image != null ? offender.image : offender.message);
+      }
     }
   }
 

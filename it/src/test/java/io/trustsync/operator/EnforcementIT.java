@@ -11,6 +11,7 @@ import io.trustsync.crd.distribution.EnforcementSpec;
 import io.trustsync.crd.distribution.RolloutSpec;
 import io.trustsync.crd.distribution.TrustDistributionStatus;
 import io.trustsync.crd.target.TrustDistributionTargetStatus;
+import io.trustsync.cli.CommandRun;
 import io.trustsync.local.LocalControlPlane;
 import io.trustsync.local.LocalGitRepository;
 import io.trustsync.local.LocalGitServer;
@@ -50,6 +51,7 @@ class EnforcementIT {
     dev.installCrds(GatekeeperCrds.folder()); // prod gets Gatekeeper later
 
     HubScenario hub = new HubScenario(fleet.hub(), "enforce");
+    String kubeconfig = java.nio.file.Files.writeString(cache.resolve("hub.kubeconfig"), fleet.hub().kubeconfig()).toString();
     String targetNamespace = "trust-" + hub.namespace;
     String constraint = "trustsync-production-apps";
     try (LocalGitServer git = LocalGitServer.launch();
@@ -104,6 +106,9 @@ class EnforcementIT {
         });
       });
       assertThat(spec(constraint(dev.client(), constraint)).get("enforcementAction")).as("a dirty report never flips").isEqualTo("warn");
+      CommandRun status = CommandRun.of("rollout", "status", "production", "--kubeconfig", kubeconfig, "-n", hub.namespace);
+      assertThat(status.out()).as(status.err()).contains("ENFORCEMENT").contains(dev.name() + " shop/legacy-0 registry.example/shop/legacy:1.0")
+          .contains(dev.name() + ": 2 violation(s)");
       assertThat(operator.metrics().scrape())
           .contains("trustsync_enforcement_violations{cluster=\"" + dev.name() + "\",distribution=\"" + hub.namespace + "/production\",scope=\"apps\"} 2.0");
 
