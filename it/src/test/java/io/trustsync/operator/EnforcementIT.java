@@ -152,6 +152,18 @@ class EnforcementIT {
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
           assertThat(spec(constraint(dev.client(), constraint)).get("enforcementAction")).isEqualTo("deny"));
       assertThat(hub.eventMessages()).anyMatch(m -> m.startsWith("DriftDetected: Modified RatifyVerification/" + constraint));
+
+      // no longer managed: the Constraints go, the trust configuration stays
+      fleet.hub().client().resources(io.trustsync.crd.distribution.TrustDistribution.class).inNamespace(hub.namespace).withName("production")
+          .edit(d -> {
+            d.getSpec().enforcement = null;
+            return d;
+          });
+      for (LocalControlPlane member : fleet.members()) {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(constraint(member.client(), constraint)).isNull());
+        assertThat(member.client().genericKubernetesResources("config.ratify.deislabs.io/v1beta1", "NamespacedVerifier").inNamespace(targetNamespace)
+            .list().getItems()).isNotEmpty();
+      }
     }
   }
 

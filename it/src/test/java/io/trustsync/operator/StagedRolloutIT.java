@@ -138,6 +138,55 @@ class StagedRolloutIT {
     }
   }
 
+  /**
+   * The operator restarts while prod is held on the first revision and dev runs the second; the
+   * restarted operator loads both from its cache (the source's status names them), so aborting
+   * still returns dev to the first, and prod keeps being served.
+   */
+  @Test
+  void aRestartMidRollOutKeepsTheRevisionBeforeItLoaded(@TempDir Path cache) throws Exception {
+    HubScenario hub = new HubScenario(fleet.hub(), "rollout-restart");
+    LocalControlPlane dev = fleet.member(0);
+    LocalControlPlane prod = fleet.member(1);
+    String targetNamespace = "trust-" + hub.namespace;
+    kubeconfig = Files.writeString(cache.resolve("hub.kubeconfig"), fleet.hub().kubeconfig()).toString();
+    try (LocalGitServer git = LocalGitServer.launch()) {
+      LocalGitRepository repo = git.createRepository(hub.namespace);
+      String first = repo.commit(example(Map.of()));
+      String second;
+      try (TrustSyncOperator operator = TrustSyncOperator.start(fleet.hub().client(), LocalTrustSync.settings(cache).withHttp(null)
+          .withNamespace(hub.namespace))) {
+        hub.registerMembers(List.of(dev), Map.of("environment", "dev"));
+        hub.registerMembers(List.of(prod), Map.of("environment", "prod"));
+        hub.httpsSource("policies", git, repo, spec -> {});
+        hub.distribution("production", "production", targetNamespace, spec -> {
+          spec.rollout = new RolloutSpec();
+          spec.rollout.stages = List.of(stage("dev", "dev", false), stage("prod", "prod", true));
+        });
+        await().atMost(Duration.ofSeconds(60)).until(() -> first.equals(hub.appliedRevision("production", dev.name())));
+        approve(hub, first);
+        await().atMost(Duration.ofSeconds(60)).until(() -> first.equals(hub.appliedRevision("production", prod.name())));
+        second = repo.commit(example(Map.of("README.md", "second\n")));
+        await().atMost(Duration.ofSeconds(60)).until(() -> second.equals(hub.appliedRevision("production", dev.name())));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+            assertThat(hub.source("policies").getStatus().previousAcceptedRevision).isEqualTo(first));
+      }
+      try (TrustSyncOperator restarted = TrustSyncOperator.start(fleet.hub().client(), LocalTrustSync.settings(cache).withHttp(null)
+          .withNamespace(hub.namespace))) {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(stageStates(hub)).containsExactly("Done", "WaitingForApproval"));
+        CommandRun abort = CommandRun.of("rollout", "abort", "production", "--kubeconfig", kubeconfig, "-n", hub.namespace);
+        assertThat(abort.exitCode()).as(abort.err()).isZero();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+          var target = hub.target("production", dev.name());
+          assertThat(target.getSpec().revision).isEqualTo(first);
+          assertThat(target.getStatus().appliedRevision).as(target.getStatus().message).isEqualTo(first);
+          assertThat(target.getStatus().state).isEqualTo("Synced");
+        });
+        assertThat(hub.appliedRevision("production", prod.name())).isEqualTo(first);
+      }
+    }
+  }
+
   private static RolloutSpec.Stage stage(String name, String environment, boolean approval) {
     RolloutSpec.Stage stage = new RolloutSpec.Stage();
     stage.name = name;

@@ -34,6 +34,12 @@ public class PolicySourceStatus {
       + " lastAcceptedRevision from its local cache only if the files there still have this digest and still validate.")
   public String lastAcceptedDigest;
 
+  @JsonPropertyDescription("The revision accepted before lastAcceptedRevision, and its digest: the stages of a roll-out not reached"
+      + " yet still run it, and a rollback or abort returns to it, so a restarted operator loads it too (like lastAcceptedRevision).")
+  public String previousAcceptedRevision;
+
+  public String previousAcceptedDigest;
+
   @JsonPropertyDescription("The newest accepted revision: every later revision must descend from it, so a force-push back to an older commit is never accepted (see spec.rollbackTo).")
   public HighWaterMark highWaterMark;
 

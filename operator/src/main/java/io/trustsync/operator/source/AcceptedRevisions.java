@@ -46,6 +46,20 @@ public final class AcceptedRevisions {
     }
   }
 
+  /**
+   * Brings back the revision accepted before the current one (after a restart, from the source's
+   * status): only while none is known and it is not the current one.
+   */
+  public void restorePrevious(AcceptedRevision revision) {
+    AcceptedRevision current = bySource.get(revision.source());
+    if (current == null || current.revision().equals(revision.revision())) {
+      return;
+    }
+    if (previousBySource.putIfAbsent(revision.source(), revision) == null) {
+      listeners.forEach(l -> l.accept(revision.source()));
+    }
+  }
+
   public void forget(String source) {
     previousBySource.remove(source);
     if (bySource.remove(source) != null) {

@@ -162,7 +162,8 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
       return finish(source, previous, stalled(status, source, "SourceRefused", e.getMessage()), interval);
     }
     Inputs inputs = new Inputs(key, cacheKey, generation, git, timeout, baseline(previous),
-        source.getSpec().rollbackTo, previous.lastAcceptedRevision, previous.lastAcceptedDigest, accepted.get(key).isPresent(), source.getSpec().verify != null);
+        source.getSpec().rollbackTo, previous.lastAcceptedRevision, previous.lastAcceptedDigest, previous.previousAcceptedRevision,
+        previous.previousAcceptedDigest, accepted.get(key).isPresent(), source.getSpec().verify != null);
     String request = ReconcileRequest.of(source);
     if (request != null && !request.equals(previous.lastHandledReconcileAt)) {
       queuedRequests.put(cacheKey, request); // handled once the fetch queued now has been judged
@@ -181,9 +182,10 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
 
   /** What a fetch needs, taken from the PolicySource when it was queued. */
   private record Inputs(String key, String cacheKey, long generation, GitSource git, Duration timeout, String baseline,
-      String rollbackTo, String lastAccepted, String lastDigest, boolean inMemory, boolean verify) {
+      String rollbackTo, String lastAccepted, String lastDigest, String previousAccepted, String previousDigest, boolean inMemory, boolean verify) {
     Inputs withBaseline(String mark) {
-      return new Inputs(key, cacheKey, generation, git, timeout, mark, rollbackTo, lastAccepted, lastDigest, inMemory, verify);
+      return new Inputs(key, cacheKey, generation, git, timeout, mark, rollbackTo, lastAccepted, lastDigest, previousAccepted, previousDigest,
+          inMemory, verify);
     }
   }
 
@@ -202,6 +204,12 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
       if (restore.revision() != null) {
         // served at once: distributions need not wait for Git
         accepted.accept(restore.revision());
+        // and the one before it, which a staged roll-out's later stages run and a rollback returns to
+        String problem = loader.loadPrevious(in.key(), in.cacheKey(), in.git(), in.timeout(), in.previousAccepted(), in.previousDigest(),
+            in.baseline(), in.verify(), accepted);
+        if (problem != null) {
+          LOG.warn("{}: {}", in.key(), problem);
+        }
       }
     }
     SourceOutcome outcome = fetchAndJudge(in, restore != null && restore.revision() != null);
@@ -301,6 +309,10 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
         AcceptedRevision revision = outcome.accepted();
         accepted.accept(revision);
         metrics.certificates(key, revision.environments());
+        if (status.lastAcceptedRevision != null && !status.lastAcceptedRevision.equals(revision.revision())) {
+          status.previousAcceptedRevision = status.lastAcceptedRevision;
+          status.previousAcceptedDigest = status.lastAcceptedDigest;
+        }
         status.lastAcceptedRevision = revision.revision();
         status.lastAcceptedDigest = revision.digest();
         status.lastAcceptedAt = now();

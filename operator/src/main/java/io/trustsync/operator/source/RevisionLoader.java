@@ -67,6 +67,25 @@ final class RevisionLoader {
     }
   }
 
+  /**
+   * Loads the revision accepted before the last one, as status records it, into {@code accepted}
+   * (the current one must be there already). It is an ancestor of the high-water mark by nature,
+   * so ancestry allows it; signature, validation and digest are checked as for the last one.
+   * Returns the problem, or null.
+   */
+  String loadPrevious(String key, String cacheKey, GitSource git, Duration timeout, String revision, String digest, String highWaterMark,
+      boolean verify, AcceptedRevisions accepted) {
+    if (revision == null || accepted.previous(key).isPresent()) {
+      return null;
+    }
+    Loaded loaded = load(key, cacheKey, git, timeout, new Expected(revision, digest, highWaterMark, revision, verify));
+    if (loaded.revision() != null) {
+      accepted.restorePrevious(loaded.revision());
+      return null;
+    }
+    return loaded.problem().replace("the last accepted revision", "the previously accepted revision");
+  }
+
   Validated validate(FetchResult fetched) throws IOException {
     ValidationOptions options = new ValidationOptions(Instant.now(), expiryWindow, RepositoryReader.DEFAULT_MAX_FILE_BYTES);
     PolicyRepository repository = RepositoryReader.read(fetched.snapshotRoot());
