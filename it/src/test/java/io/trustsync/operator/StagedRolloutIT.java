@@ -169,7 +169,7 @@ class StagedRolloutIT {
         second = repo.commit(example(Map.of("README.md", "second\n")));
         await().atMost(Duration.ofSeconds(60)).until(() -> second.equals(hub.appliedRevision("production", dev.name())));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-            assertThat(hub.source("policies").getStatus().previousAcceptedRevision).isEqualTo(first));
+            assertThat(hub.source("policies").getStatus().previousAcceptedRevisions).extracting(r -> r.revision).containsExactly(first));
       }
       try (TrustSyncOperator restarted = TrustSyncOperator.start(fleet.hub().client(), LocalTrustSync.settings(cache).withHttp(null)
           .withNamespace(hub.namespace))) {

@@ -34,11 +34,25 @@ public class PolicySourceStatus {
       + " lastAcceptedRevision from its local cache only if the files there still have this digest and still validate.")
   public String lastAcceptedDigest;
 
-  @JsonPropertyDescription("The revision accepted before lastAcceptedRevision, and its digest: the stages of a roll-out not reached"
-      + " yet still run it, and a rollback or abort returns to it, so a restarted operator loads it too (like lastAcceptedRevision).")
-  public String previousAcceptedRevision;
+  @JsonPropertyDescription("The revisions accepted before lastAcceptedRevision, newest first (at most 3), with their digests: the"
+      + " stages of a roll-out not reached yet still run them, and a rollback or abort returns to them, so a restarted operator"
+      + " loads them too, with the same checks as lastAcceptedRevision.")
+  public java.util.List<AcceptedRevisionRecord> previousAcceptedRevisions;
 
-  public String previousAcceptedDigest;
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class AcceptedRevisionRecord {
+    public String revision;
+
+    @JsonPropertyDescription("Digest (sha256) of the revision's validated files.")
+    public String digest;
+
+    public AcceptedRevisionRecord() {}
+
+    public AcceptedRevisionRecord(String revision, String digest) {
+      this.revision = revision;
+      this.digest = digest;
+    }
+  }
 
   @JsonPropertyDescription("The newest accepted revision: every later revision must descend from it, so a force-push back to an older commit is never accepted (see spec.rollbackTo).")
   public HighWaterMark highWaterMark;

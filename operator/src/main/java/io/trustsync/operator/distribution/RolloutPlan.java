@@ -94,7 +94,9 @@ public final class RolloutPlan {
     boolean rollback = controls.rollback();
     boolean resume = controls.resume();
     boolean same = memory != null && revision.equals(memory.revision());
-    String previous = same ? memory.previousRevision() : memory == null ? null : memory.revision();
+    // what the fleet ran: a superseded revision that no stage completed is not it (the one before it is)
+    String previous = same ? memory.previousRevision() : memory == null ? null
+        : memory.doneAt().isEmpty() && memory.previousRevision() != null ? memory.previousRevision() : memory.revision();
     Map<String, Instant> doneAt = new LinkedHashMap<>(same ? memory.doneAt() : Map.of());
     String approved = memory == null ? null : memory.approvedRevision();
     // a rollback is remembered until resumed or superseded (else the stage would move forward again at once);
@@ -116,7 +118,8 @@ public final class RolloutPlan {
       // every cluster that took the revision goes back; the others keep what they run
       for (Stage stage : stages) {
         List<Cluster> members = byStage.get(stage.name());
-        members.forEach(c -> revisions.put(c.name(), revision.equals(c.targetRevision()) && previous != null ? previous : holding(c, previous, revision)));
+        members.forEach(c -> revisions.put(c.name(), revision.equals(c.targetRevision()) && previous != null ? before(c, previous, revision)
+            : holding(c, previous, revision)));
         views.add(new StageView(stage.name(), members.stream().map(Cluster::name).sorted().toList(),
             (int) members.stream().filter(c -> c.syncedOn(revision)).count(), StageState.Aborted, "a new revision", null));
       }
@@ -146,7 +149,7 @@ public final class RolloutPlan {
         haltedStage = stage.name();
         blocked = true;
         if (rollback && previous != null) {
-          members.forEach(c -> revisions.put(c.name(), previous));
+          members.forEach(c -> revisions.put(c.name(), before(c, previous, revision)));
           message = "stage " + stage.name() + (failed.isEmpty() ? "" : " failed on " + failed) + "; its clusters went back to "
               + previous + "; a new revision or `trustsync rollout resume` starts again";
           views.add(new StageView(stage.name(), names, synced, StageState.RolledBack, "a new revision, or resume", null));
@@ -212,6 +215,14 @@ public final class RolloutPlan {
     }
     return new Decision(revisions, views, rolledOut, halted, message, new Memory(revision, previous, doneAt, approved, halted, haltedStage),
         nextCheck);
+  }
+
+  /**
+   * Where a cluster goes back to: what it still runs if the new revision never got applied there
+   * (an apply that failed leaves the old content), else the fleet's previous revision.
+   */
+  private static String before(Cluster cluster, String previous, String revision) {
+    return cluster.appliedRevision() != null && !cluster.appliedRevision().equals(revision) ? cluster.appliedRevision() : previous;
   }
 
   /** What a cluster that may not move now runs: what its target already asks for, else (no target yet) the previous revision. */

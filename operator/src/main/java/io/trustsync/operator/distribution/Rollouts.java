@@ -72,6 +72,10 @@ final class Rollouts {
       String haltedStage = remembered.stages.stream().filter(stage -> "RolledBack".equals(stage.state) || "Halted".equals(stage.state))
           .map(stage -> stage.name).findFirst().orElse(null);
       memory = new RolloutPlan.Memory(remembered.revision, remembered.previousRevision, doneAt, null, remembered.haltedAt != null, haltedStage);
+      if ("Aborted".equals(remembered.state) && !revision.equals(remembered.revision) && remembered.previousRevision != null) {
+        // the aborted revision went back: the fleet runs the one before it, and the next roll-out moves from there
+        memory = new RolloutPlan.Memory(remembered.previousRevision, null, Map.of(), null, false, null);
+      }
     }
     Map<String, String> annotations = distribution.getMetadata().getAnnotations() == null ? Map.of() : distribution.getMetadata().getAnnotations();
     String approval = annotations.get(RolloutAnnotations.APPROVED_REVISION);

@@ -242,7 +242,10 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
       target.getSpec().enforcement = enforcement.desired();
       desired.put(memberName, target);
     }
-    renderings.retainOnly(sourceKey, revision.revision(), previousRevision);
+    Set<String> loaded = new java.util.HashSet<>();
+    loaded.add(revision.revision());
+    revisions.kept(sourceKey).forEach(r -> loaded.add(r.revision()));
+    renderings.retainOnly(sourceKey, loaded);
     // write what changed, a few at a time: a commit touches every target's spec, and nothing else on the hub
     KubernetesClient hub = context.getClient();
     List<Future<?>> writes = new ArrayList<>();

@@ -95,11 +95,8 @@ public final class PolicySourceFollower implements Reconciler<PolicySource> {
       RevisionLoader.Loaded loaded = loader.load(key, cacheKey, git, timeout, expected);
       if (loaded.revision() != null) {
         accepted.accept(loaded.revision());
-        String previousProblem = loader.loadPrevious(key, cacheKey, git, timeout, status.previousAcceptedRevision, status.previousAcceptedDigest,
-            expected.highWaterMark(), expected.verify(), accepted);
-        if (previousProblem != null) {
-          LOG.warn("{}: {}", key, previousProblem);
-        }
+        loader.loadBefore(key, cacheKey, git, timeout, status.previousAcceptedRevisions, expected.highWaterMark(), expected.verify(), accepted)
+            .forEach(problem -> LOG.warn("{}: {}", key, problem));
         problems.remove(key);
         LOG.info("{}: serving {} as accepted by the coordinator", key, PolicySourceReconciler.shortRev(loaded.revision().revision()));
       } else {

@@ -162,8 +162,8 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
       return finish(source, previous, stalled(status, source, "SourceRefused", e.getMessage()), interval);
     }
     Inputs inputs = new Inputs(key, cacheKey, generation, git, timeout, baseline(previous),
-        source.getSpec().rollbackTo, previous.lastAcceptedRevision, previous.lastAcceptedDigest, previous.previousAcceptedRevision,
-        previous.previousAcceptedDigest, accepted.get(key).isPresent(), source.getSpec().verify != null);
+        source.getSpec().rollbackTo, previous.lastAcceptedRevision, previous.lastAcceptedDigest, previous.previousAcceptedRevisions,
+        accepted.get(key).isPresent(), source.getSpec().verify != null);
     String request = ReconcileRequest.of(source);
     if (request != null && !request.equals(previous.lastHandledReconcileAt)) {
       queuedRequests.put(cacheKey, request); // handled once the fetch queued now has been judged
@@ -182,10 +182,10 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
 
   /** What a fetch needs, taken from the PolicySource when it was queued. */
   private record Inputs(String key, String cacheKey, long generation, GitSource git, Duration timeout, String baseline,
-      String rollbackTo, String lastAccepted, String lastDigest, String previousAccepted, String previousDigest, boolean inMemory, boolean verify) {
+      String rollbackTo, String lastAccepted, String lastDigest, List<PolicySourceStatus.AcceptedRevisionRecord> acceptedBefore,
+      boolean inMemory, boolean verify) {
     Inputs withBaseline(String mark) {
-      return new Inputs(key, cacheKey, generation, git, timeout, mark, rollbackTo, lastAccepted, lastDigest, previousAccepted, previousDigest,
-          inMemory, verify);
+      return new Inputs(key, cacheKey, generation, git, timeout, mark, rollbackTo, lastAccepted, lastDigest, acceptedBefore, inMemory, verify);
     }
   }
 
@@ -204,12 +204,9 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
       if (restore.revision() != null) {
         // served at once: distributions need not wait for Git
         accepted.accept(restore.revision());
-        // and the one before it, which a staged roll-out's later stages run and a rollback returns to
-        String problem = loader.loadPrevious(in.key(), in.cacheKey(), in.git(), in.timeout(), in.previousAccepted(), in.previousDigest(),
-            in.baseline(), in.verify(), accepted);
-        if (problem != null) {
-          LOG.warn("{}: {}", in.key(), problem);
-        }
+        // and those before it, which a staged roll-out's later stages run and a rollback returns to
+        loader.loadBefore(in.key(), in.cacheKey(), in.git(), in.timeout(), in.acceptedBefore(), in.baseline(), in.verify(), accepted)
+            .forEach(problem -> LOG.warn("{}: {}", in.key(), problem));
       }
     }
     SourceOutcome outcome = fetchAndJudge(in, restore != null && restore.revision() != null);
@@ -310,8 +307,12 @@ public final class PolicySourceReconciler implements Reconciler<PolicySource>, C
         accepted.accept(revision);
         metrics.certificates(key, revision.environments());
         if (status.lastAcceptedRevision != null && !status.lastAcceptedRevision.equals(revision.revision())) {
-          status.previousAcceptedRevision = status.lastAcceptedRevision;
-          status.previousAcceptedDigest = status.lastAcceptedDigest;
+          List<PolicySourceStatus.AcceptedRevisionRecord> kept = new java.util.ArrayList<>();
+          kept.add(new PolicySourceStatus.AcceptedRevisionRecord(status.lastAcceptedRevision, status.lastAcceptedDigest));
+          (status.previousAcceptedRevisions == null ? List.<PolicySourceStatus.AcceptedRevisionRecord>of() : status.previousAcceptedRevisions)
+              .stream().filter(r -> !r.revision.equals(status.lastAcceptedRevision) && !r.revision.equals(revision.revision()))
+              .forEach(kept::add);
+          status.previousAcceptedRevisions = List.copyOf(kept.subList(0, Math.min(AcceptedRevisions.KEPT_BEFORE, kept.size())));
         }
         status.lastAcceptedRevision = revision.revision();
         status.lastAcceptedDigest = revision.digest();

@@ -13,6 +13,7 @@ import io.trustsync.validation.ValidationReport;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Loads a revision that a PolicySource's status says was accepted, without trusting the status:
@@ -68,22 +69,29 @@ final class RevisionLoader {
   }
 
   /**
-   * Loads the revision accepted before the last one, as status records it, into {@code accepted}
-   * (the current one must be there already). It is an ancestor of the high-water mark by nature,
-   * so ancestry allows it; signature, validation and digest are checked as for the last one.
-   * Returns the problem, or null.
+   * Loads the revisions accepted before the last one, as status records them, into
+   * {@code accepted} (the current one must be there already). They are ancestors of the high-water
+   * mark by nature, so ancestry allows them; signature, validation and digest are checked as for
+   * the last one. A revision that fails is left out. Returns the problems, empty when none.
    */
-  String loadPrevious(String key, String cacheKey, GitSource git, Duration timeout, String revision, String digest, String highWaterMark,
-      boolean verify, AcceptedRevisions accepted) {
-    if (revision == null || accepted.previous(key).isPresent()) {
-      return null;
+  List<String> loadBefore(String key, String cacheKey, GitSource git, Duration timeout,
+      List<io.trustsync.crd.policysource.PolicySourceStatus.AcceptedRevisionRecord> records, String highWaterMark, boolean verify,
+      AcceptedRevisions accepted) {
+    if (records == null || records.isEmpty() || !accepted.kept(key).isEmpty()) {
+      return List.of();
     }
-    Loaded loaded = load(key, cacheKey, git, timeout, new Expected(revision, digest, highWaterMark, revision, verify));
-    if (loaded.revision() != null) {
-      accepted.restorePrevious(loaded.revision());
-      return null;
+    List<AcceptedRevision> loaded = new java.util.ArrayList<>();
+    List<String> problems = new java.util.ArrayList<>();
+    for (var record : records.stream().limit(AcceptedRevisions.KEPT_BEFORE).toList()) {
+      Loaded one = load(key, cacheKey, git, timeout, new Expected(record.revision, record.digest, highWaterMark, record.revision, verify));
+      if (one.revision() != null) {
+        loaded.add(one.revision());
+      } else {
+        problems.add(one.problem().replace("the last accepted revision", "the earlier accepted revision"));
+      }
     }
-    return loaded.problem().replace("the last accepted revision", "the previously accepted revision");
+    accepted.restoreBefore(key, loaded);
+    return problems;
   }
 
   Validated validate(FetchResult fetched) throws IOException {

@@ -60,17 +60,16 @@ public final class Renderings {
   }
 
   /**
-   * Drops the renderings of a source's other revisions than these two (the second may be null:
-   * the previous one, which the stages of a roll-out not reached yet still run). Nothing renders an
-   * older one again, and a fleet with a namespace per cluster would otherwise keep a thousand
-   * renderings per past commit.
+   * Drops the renderings of a source's revisions other than {@code revisions} (those still loaded:
+   * the current one and the few before it, which stages not reached yet and rollbacks use). Nothing
+   * renders an older one again, and a fleet with a namespace per cluster would otherwise keep a
+   * thousand renderings per past commit.
    */
-  public void retainOnly(String source, String revision, String alsoRevision) {
-    String keep = source + "|" + revision + "|";
-    String alsoKeep = alsoRevision == null ? keep : source + "|" + alsoRevision + "|";
+  public void retainOnly(String source, java.util.Set<String> revisions) {
     String ofSource = source + "|";
     synchronized (cache) {
-      cache.keySet().removeIf(key -> key.startsWith(ofSource) && !key.startsWith(keep) && !key.startsWith(alsoKeep));
+      cache.keySet().removeIf(key -> key.startsWith(ofSource)
+          && !revisions.contains(key.substring(ofSource.length(), key.indexOf('|', ofSource.length()))));
     }
   }
 

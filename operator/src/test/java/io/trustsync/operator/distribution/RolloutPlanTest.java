@@ -163,6 +163,34 @@ class RolloutPlanTest {
   }
 
   @Test
+  void aSupersededRevisionThatNoStageCompletedIsNotWhatTheFleetRan() {
+    String newer = "newer22";
+    List<Cluster> fleet = fleetOn(OLD).stream().map(c -> c.name().equals("dev-1") ? cluster("dev-1", "dev", NEW, NEW, "Synced") : c).toList();
+    Memory early = new Memory(NEW, OLD, Map.of(), null, false, null);
+    Decision superseded = RolloutPlan.plan(STAGES, fleet, newer, early, RolloutPlan.Controls.NONE, T0);
+    assertThat(superseded.memory().previousRevision()).isEqualTo(OLD);
+    assertThat(superseded.revisions()).containsEntry("dev-1", newer).containsEntry("eu-1", OLD);
+  }
+
+  @Test
+  void aRollbackReturnsAFailedClusterToWhatItStillRuns() {
+    // dev completed NEW; NEWER superseded it and fails on eu-1, which still runs OLD (its apply never happened)
+    String newer = "newer22";
+    List<Cluster> fleet = fleetOn(OLD).stream().map(c -> switch (c.name()) {
+      case "dev-1", "dev-2" -> cluster(c.name(), "dev", newer, newer, "Synced");
+      case "eu-1" -> cluster("eu-1", "eu", newer, OLD, "Failed");
+      case "eu-2" -> cluster("eu-2", "eu", newer, NEW, "Failed");
+      default -> c;
+    }).toList();
+    Memory memory = new Memory(newer, NEW, Map.of("dev", T0), null, false, null);
+    Decision back = RolloutPlan.plan(STAGES, fleet, newer, memory, new RolloutPlan.Controls(true, false, false, false), T0);
+    assertThat(back.revisions()).as("each goes back to what it ran").containsEntry("eu-1", OLD).containsEntry("eu-2", NEW)
+        .as("one that had not moved yet stays").containsEntry("eu-3", OLD);
+    Decision aborted = RolloutPlan.plan(STAGES, fleet, newer, memory, new RolloutPlan.Controls(false, false, false, true), T0);
+    assertThat(aborted.revisions()).containsEntry("dev-1", NEW).containsEntry("eu-1", OLD).containsEntry("eu-2", NEW);
+  }
+
+  @Test
   void aFirstRollOutCreatesNoTargetAheadOfItsStage() {
     List<Cluster> fresh = fleetOn(OLD).stream().map(c -> new Cluster(c.name(), c.labels(), null, null, null)).toList();
     Decision first = RolloutPlan.plan(STAGES, fresh, NEW, null, RolloutPlan.Controls.NONE, T0);
