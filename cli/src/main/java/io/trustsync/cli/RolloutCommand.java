@@ -156,7 +156,13 @@ final class RolloutCommand implements Callable<Integer> {
     int run(TrustDistribution distribution, io.fabric8.kubernetes.client.dsl.Resource<TrustDistribution> resource, PrintWriter out) {
       var rollout = rollout(distribution);
       boolean halted = rollout != null && rollout.haltedAt != null;
-      annotate(resource, RolloutAnnotations.PAUSED, null, RolloutAnnotations.RESUMED_AT, halted ? Instant.now().toString() : null);
+      // the operator compares this with the haltedAt it wrote: a clock behind the operator's must still resume
+      Instant resumedAt = Instant.now();
+      if (halted) {
+        Instant haltedAt = Instant.parse(rollout.haltedAt).plusSeconds(1);
+        resumedAt = resumedAt.isAfter(haltedAt) ? resumedAt : haltedAt;
+      }
+      annotate(resource, RolloutAnnotations.PAUSED, null, RolloutAnnotations.RESUMED_AT, halted ? resumedAt.toString() : null);
       out.println("resumed the roll-out of revision " + shortRevision(rollout == null ? null : rollout.revision) + " for "
           + hub.namespace() + "/" + name);
       return 0;

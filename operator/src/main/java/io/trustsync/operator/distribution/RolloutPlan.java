@@ -203,7 +203,7 @@ public final class RolloutPlan {
         }
       }
       message = "stage " + stage.name() + ": " + synced + "/" + members.size() + " clusters synced on " + revision;
-      views.add(new StageView(stage.name(), names, synced, StageState.Progressing, "clusters to sync", null));
+      views.add(new StageView(stage.name(), names, synced, StageState.Progressing, unsynced(members, revision), null));
     }
     // a cluster no stage takes keeps what it runs
     for (Cluster cluster : clusters) {
@@ -215,6 +215,15 @@ public final class RolloutPlan {
     }
     return new Decision(revisions, views, rolledOut, halted, message, new Memory(revision, previous, doneAt, approved, halted, haltedStage),
         nextCheck);
+  }
+
+  /** "clusters to sync", naming up to five with their state: an Unreachable or report-mode Drifted one holds its stage. */
+  private static String unsynced(List<Cluster> members, String revision) {
+    List<String> waiting = members.stream().filter(c -> !c.syncedOn(revision)).sorted(java.util.Comparator.comparing(Cluster::name))
+        .map(c -> c.name() + " " + (revision.equals(c.targetRevision()) ? (c.state() == null ? "Applying" : c.state()) : "not moved yet"))
+        .toList();
+    return "clusters to sync: " + String.join(", ", waiting.subList(0, Math.min(5, waiting.size())))
+        + (waiting.size() > 5 ? " and " + (waiting.size() - 5) + " more" : "");
   }
 
   /**

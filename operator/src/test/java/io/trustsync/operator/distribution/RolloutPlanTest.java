@@ -191,6 +191,18 @@ class RolloutPlanTest {
   }
 
   @Test
+  void aStageSaysWhichClustersItWaitsForAndInWhatState() {
+    List<Cluster> fleet = fleetOn(OLD).stream().map(c -> switch (c.name()) {
+      case "dev-1" -> cluster("dev-1", "dev", NEW, OLD, "Unreachable");
+      case "dev-2" -> cluster("dev-2", "dev", NEW, NEW, "Drifted");
+      default -> c;
+    }).toList();
+    Decision decision = RolloutPlan.plan(STAGES, fleet, NEW, new Memory(NEW, OLD, Map.of(), null, false, null), RolloutPlan.Controls.NONE, T0);
+    assertThat(decision.halted()).as("neither failed: the stage waits, it does not halt").isFalse();
+    assertThat(decision.stages().getFirst().waitingFor()).isEqualTo("clusters to sync: dev-1 Unreachable, dev-2 Drifted");
+  }
+
+  @Test
   void aFirstRollOutCreatesNoTargetAheadOfItsStage() {
     List<Cluster> fresh = fleetOn(OLD).stream().map(c -> new Cluster(c.name(), c.labels(), null, null, null)).toList();
     Decision first = RolloutPlan.plan(STAGES, fresh, NEW, null, RolloutPlan.Controls.NONE, T0);
