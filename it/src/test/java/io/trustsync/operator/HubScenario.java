@@ -60,6 +60,18 @@ final class HubScenario {
     }
   }
 
+  /** Registers {@code plane} as a MemberCluster named {@code name}: one API server may stand for several clusters. */
+  void registerMember(String name, LocalControlPlane plane, Map<String, String> labels) {
+    secret(name + "-kubeconfig", Map.of("kubeconfig", plane.kubeconfig()));
+    MemberCluster cluster = new MemberCluster();
+    cluster.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).withLabels(labels).build());
+    cluster.setSpec(new MemberClusterSpec());
+    cluster.getSpec().kubeconfigSecretRef = new MemberClusterSpec.KubeconfigSecretReference();
+    cluster.getSpec().kubeconfigSecretRef.name = name + "-kubeconfig";
+    cluster.getSpec().probeInterval = "2s";
+    hub.resource(cluster).create();
+  }
+
   void secret(String name, Map<String, String> data) {
     hub.secrets().inNamespace(namespace).resource(new SecretBuilder()
         .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
