@@ -97,6 +97,70 @@ public final class LocalRegistry implements AutoCloseable {
     throw new IllegalStateException("the registry did not answer on https://" + host + "/v2/ within 30 s:\n" + Files.readString(log));
   }
 
+  /** A TLS context that trusts the registry's CA: for clients in this JVM. */
+  public javax.net.ssl.SSLContext sslContext() {
+    return authority.sslContext(null);
+  }
+
+  /**
+   * Pushes a minimal OCI image (an empty config and one layer holding {@code content}) as
+   * {@code repository:tag}, through the registry's own upload API; returns the manifest digest.
+   */
+  public String pushImage(String repository, String tag, String content) {
+    HttpClient client = HttpClient.newBuilder().sslContext(sslContext()).build();
+    byte[] config = "{}".getBytes(StandardCharsets.UTF_8);
+    byte[] layer = content.getBytes(StandardCharsets.UTF_8);
+    String configDigest = upload(client, repository, config);
+    String layerDigest = upload(client, repository, layer);
+    String manifest = """
+        {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",        "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},        "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":%d}]}"""
+        .formatted(configDigest, config.length, layerDigest, layer.length);
+    byte[] body = manifest.getBytes(StandardCharsets.UTF_8);
+    HttpResponse<String> put = send(client, HttpRequest.newBuilder(URI.create("https://" + host + "/v2/" + repository + "/manifests/" + tag))
+        .header("Content-Type", "application/vnd.oci.image.manifest.v1+json").PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    if (put.statusCode() != 201) {
+      throw new IllegalStateException("pushing the manifest of " + repository + ":" + tag + " failed: " + put.statusCode() + " " + put.body());
+    }
+    return digest(body);
+  }
+
+  private String upload(HttpClient client, String repository, byte[] blob) {
+    String digest = digest(blob);
+    HttpResponse<String> start = send(client, HttpRequest.newBuilder(URI.create("https://" + host + "/v2/" + repository + "/blobs/uploads/"))
+        .POST(HttpRequest.BodyPublishers.noBody()).build());
+    if (start.statusCode() != 202) {
+      throw new IllegalStateException("starting an upload to " + repository + " failed: " + start.statusCode() + " " + start.body());
+    }
+    String location = start.headers().firstValue("Location").orElseThrow();
+    URI target = URI.create(location.startsWith("/") ? "https://" + host + location : location);
+    String separator = target.getRawQuery() == null ? "?" : "&";
+    HttpResponse<String> done = send(client, HttpRequest.newBuilder(URI.create(target + separator + "digest=" + digest))
+        .header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofByteArray(blob)).build());
+    if (done.statusCode() != 201) {
+      throw new IllegalStateException("uploading a blob to " + repository + " failed: " + done.statusCode() + " " + done.body());
+    }
+    return digest;
+  }
+
+  private static HttpResponse<String> send(HttpClient client, HttpRequest request) {
+    try {
+      return client.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String digest(byte[] body) {
+    try {
+      return "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** host:port, as image references name it. */
   public String host() {
     return host;
