@@ -31,14 +31,19 @@ public final class GatekeeperConstraint {
 
   private GatekeeperConstraint() {}
 
-  /** {@code trustsync-<distribution>-<scope>}, shortened with a hash past 63 characters. */
-  public static String name(String distribution, String scope) {
+  /**
+   * {@code trustsync-<distribution>-<scope>-<hash>}: Constraints are cluster-scoped, so the name
+   * carries a hash of the hub namespace, the distribution and the scope, and two distributions
+   * (of one namespace or of two, on one member) never name the same Constraint. At most 63
+   * characters: a long distribution name is cut before the hash.
+   */
+  public static String name(String hubNamespace, String distribution, String scope) {
+    String hash = Ownership.sha256(hubNamespace + "/" + distribution + "/" + scope).substring(0, 8);
     String name = "trustsync-" + distribution + "-" + scope;
-    if (name.length() <= MAX_NAME) {
-      return name;
+    if (name.length() > MAX_NAME - hash.length() - 1) {
+      name = name.substring(0, MAX_NAME - hash.length() - 1).replaceAll("[^a-z0-9]+$", "");
     }
-    String hash = Ownership.sha256(name).substring(0, 10);
-    return name.substring(0, MAX_NAME - hash.length() - 1).replaceAll("[^a-z0-9]+$", "") + "-" + hash;
+    return name + "-" + hash;
   }
 
   /**

@@ -31,10 +31,13 @@ class GatekeeperConstraintTest {
   }
 
   @Test
-  void longNamesAreShortenedToSixtyThreeWithAHash() {
-    String name = GatekeeperConstraint.name("a-very-long-distribution-name-that-goes-on-and-on-and-on", "payments");
+  void namesAreUniquePerHubNamespaceDistributionAndScopeAndAtMostSixtyThree() {
+    String name = GatekeeperConstraint.name("trustsync-system", "a-very-long-distribution-name-that-goes-on-and-on-and-on", "payments");
     assertThat(name).hasSizeLessThanOrEqualTo(63).startsWith("trustsync-a-very-long").matches("[a-z0-9-]+");
-    assertThat(GatekeeperConstraint.name("prod", "apps")).isEqualTo("trustsync-prod-apps");
+    assertThat(GatekeeperConstraint.name("team-a", "prod", "apps")).startsWith("trustsync-prod-apps-").hasSize("trustsync-prod-apps-".length() + 8);
+    // the same words split differently, or the same distribution in another hub namespace: other Constraints
+    assertThat(GatekeeperConstraint.name("team-a", "prod", "eu-all")).isNotEqualTo(GatekeeperConstraint.name("team-a", "prod-eu", "all"));
+    assertThat(GatekeeperConstraint.name("team-a", "prod", "apps")).isNotEqualTo(GatekeeperConstraint.name("team-b", "prod", "apps"));
   }
 
   @Test

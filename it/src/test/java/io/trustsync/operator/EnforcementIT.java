@@ -53,7 +53,7 @@ class EnforcementIT {
     HubScenario hub = new HubScenario(fleet.hub(), "enforce");
     String kubeconfig = java.nio.file.Files.writeString(cache.resolve("hub.kubeconfig"), fleet.hub().kubeconfig()).toString();
     String targetNamespace = "trust-" + hub.namespace;
-    String constraint = "trustsync-production-apps";
+    String constraint = io.trustsync.rendering.GatekeeperConstraint.name(hub.namespace, "production", "apps");
     try (LocalGitServer git = LocalGitServer.launch();
         TrustSyncOperator operator = TrustSyncOperator.start(fleet.hub().client(), LocalTrustSync.settings(cache).withHttp(null)
             .withNamespace(hub.namespace))) {
@@ -130,8 +130,22 @@ class EnforcementIT {
       assertThat(prod.client().genericKubernetesResources("config.ratify.deislabs.io/v1beta1", "NamespacedVerifier").inNamespace(targetNamespace)
           .list().getItems()).as("no trust configuration without its switch").isEmpty();
 
-      // with Gatekeeper there, prod warns; a clean audit is not enough before its hour
+      // Gatekeeper arrives on prod, and with it a Constraint of that name another distribution labelled: refused, not taken over
       prod.installCrds(GatekeeperCrds.folder());
+      GenericKubernetesResource theirs = new GenericKubernetesResource();
+      theirs.setApiVersion(CONSTRAINTS);
+      theirs.setKind("RatifyVerification");
+      theirs.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(constraint)
+          .withLabels(Map.of("trustsync.io/distribution", "elsewhere.production")).build());
+      theirs.setAdditionalProperty("spec", Map.of("enforcementAction", "dryrun"));
+      prod.client().genericKubernetesResources(CONSTRAINTS, "RatifyVerification").resource(theirs).create();
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+          assertThat(hub.target("production", prod.name()).getStatus().message).contains("RatifyVerification " + constraint + " already exists")
+              .contains("not this distribution's"));
+      assertThat(spec(constraint(prod.client(), constraint)).get("enforcementAction")).isEqualTo("dryrun");
+      prod.client().genericKubernetesResources(CONSTRAINTS, "RatifyVerification").withName(constraint).delete();
+
+      // then prod warns; a clean audit is not enough before its hour
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(constraint(prod.client(), constraint)).isNotNull());
       acceptRatifyObjects(prod.client(), targetNamespace);
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(enforcement(hub, prod.name()).since).isNotNull());

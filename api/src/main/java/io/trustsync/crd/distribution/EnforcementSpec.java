@@ -37,7 +37,7 @@ public class EnforcementSpec {
     @Required
     @Pattern("^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$")
     @JsonPropertyDescription("Name of the scope (lowercase letters, digits, '-'; at most 32): the Constraint is"
-        + " trustsync-<distribution>-<scope>.")
+        + " trustsync-<distribution>-<scope>-<hash of namespace, distribution and scope>.")
     public String name;
 
     @JsonPropertyDescription("Namespaces whose Pods the Constraint checks, by their labels. Empty: every namespace.")

@@ -98,7 +98,8 @@ final class Enforcements {
   }
 
   /** What {@code member}'s target must say, given what it says now. */
-  static ForCluster forCluster(TrustDistribution distribution, MemberCluster member, TrustDistributionTarget current, Instant now) {
+  static ForCluster forCluster(TrustDistribution distribution, MemberCluster member, TrustDistributionTarget current, String revision,
+      Instant now) {
     TrustDistributionSpec spec = distribution.getSpec();
     EnforcementSpec enforcement = spec.enforcement;
     if (enforcement == null) {
@@ -114,7 +115,7 @@ final class Enforcements {
     for (EnforcementSpec.Scope scope : enforcement.scopes) {
       Enforcement e = new Enforcement();
       e.scope = scope.name;
-      e.constraint = GatekeeperConstraint.name(distribution.getMetadata().getName(), scope.name);
+      e.constraint = GatekeeperConstraint.name(distribution.getMetadata().getNamespace(), distribution.getMetadata().getName(), scope.name);
       e.namespaceSelector = scope.namespaceSelector;
       e.excludedNamespaces = scope.excludedNamespaces == null || scope.excludedNamespaces.isEmpty() ? null : List.copyOf(scope.excludedNamespaces);
       desired.add(e);
@@ -131,10 +132,12 @@ final class Enforcements {
         continue;
       }
       e.action = "warn";
+      // only a status about this very spec counts: the match it reports, the generation it observed, the revision it applied
+      String match = io.trustsync.operator.target.EnforcementReports.matchDigest(e);
       EnforcementStatus live = current == null || current.getStatus() == null || current.getStatus().enforcement == null ? null
           : current.getStatus().enforcement.stream().filter(s -> scope.name.equals(s.scope) && "warn".equals(s.action)
-              && sameMatch && Objects.equals(s.constraint, e.constraint)).findFirst().orElse(null);
-      if (live == null || live.since == null) {
+              && sameMatch && Objects.equals(s.constraint, e.constraint) && match.equals(s.match)).findFirst().orElse(null);
+      if (live == null || live.since == null || !current(current, revision)) {
         waiting.put(scope.name, name + ": warn not applied yet");
         continue;
       }
@@ -142,7 +145,7 @@ final class Enforcements {
           : stageWarn != null ? stageWarn : GoDuration.parse(enforcement.warnFor, DEFAULT_WARN);
       Instant warnedEnough = Instant.parse(live.since).plus(warnFor);
       Instant cleanEnough = live.cleanSince == null ? null : Instant.parse(live.cleanSince).plus(cleanFor);
-      boolean synced = "Synced".equals(current.getStatus().state);
+      boolean synced = "Synced".equals(current.getStatus().state) && !Boolean.TRUE.equals(current.getSpec().suspend);
       if (now.isBefore(warnedEnough)) {
         waiting.put(scope.name, name + ": warns until " + warnedEnough);
         next = earliest(next, warnedEnough);
@@ -154,13 +157,21 @@ final class Enforcements {
         waiting.put(scope.name, name + ": audit clean since " + live.cleanSince + ", deny at " + cleanEnough);
         next = earliest(next, cleanEnough);
       } else if (!synced) {
-        waiting.put(scope.name, name + ": cluster is " + current.getStatus().state + ", not Synced");
+        waiting.put(scope.name, name + ": cluster is " + current.getStatus().state
+            + (Boolean.TRUE.equals(current.getSpec().suspend) ? " and suspended" : "") + ", not Synced");
       } else {
         e.action = "deny";
         flipped.add(scope.name);
       }
     }
     return new ForCluster(desired, waiting, flipped, next);
+  }
+
+  /** The target's status reports on its present spec: the generation it last observed, on the revision it is to run. */
+  private static boolean current(TrustDistributionTarget target, String revision) {
+    var status = target.getStatus();
+    return Objects.equals(status.observedGeneration, target.getMetadata().getGeneration()) && revision != null
+        && revision.equals(target.getSpec().revision) && revision.equals(status.appliedRevision);
   }
 
   /** warnFor of the stage the member is in (the first whose selector matches; one without a selector takes the rest). */

@@ -220,6 +220,11 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
         String planned = rollout.decision().revisions().get(memberName);
         TrustDistributionTarget current = existing.get(memberName);
         runs = planned == null ? null : revisions.get(sourceKey, planned).orElse(null);
+        String fleetPrevious = rollout.decision().memory() == null ? null : rollout.decision().memory().previousRevision();
+        if (runs == null && planned != null && current != null && revision.revision().equals(current.getSpec().revision) && fleetPrevious != null) {
+          // going back (rollback, abort) to what it ran, which is no longer loaded: the fleet's previous revision instead
+          runs = revisions.get(sourceKey, fleetPrevious).orElse(null);
+        }
         if (runs == null || runs.environments().get(spec.environment) == null) {
           if (current != null) {
             desired.put(memberName, current); // held where it is: its revision is no longer loaded here
@@ -229,7 +234,7 @@ public final class TrustDistributionReconciler implements Reconciler<TrustDistri
       }
       Renderings.Rendered rendered = renderings.of(runs, runs.environments().get(spec.environment), profile, options.options(), targetNamespace, label);
       used.putIfAbsent(targetNamespace + "@" + runs.revision(), rendered.rendering());
-      Enforcements.ForCluster enforcement = Enforcements.forCluster(distribution, member, existing.get(memberName), now);
+      Enforcements.ForCluster enforcement = Enforcements.forCluster(distribution, member, existing.get(memberName), runs.revision(), now);
       enforcementWaits.put(memberName, enforcement.waitingFor());
       if (!enforcement.flipped().isEmpty()) {
         flips.put(memberName, enforcement.flipped());

@@ -21,7 +21,7 @@ import java.util.Objects;
  * Gatekeeper's latest audit found. An audit counts only if it ran after the action and match were
  * set; {@code cleanSince} is the first clean audit of the current streak.
  */
-final class EnforcementReports {
+public final class EnforcementReports {
   static final int MAX_VIOLATIONS = 20;
 
   private EnforcementReports() {}
@@ -36,20 +36,23 @@ final class EnforcementReports {
       return null;
     }
     List<EnforcementStatus> statuses = new ArrayList<>();
+    String seenAt = now.truncatedTo(ChronoUnit.SECONDS).toString();
     for (TrustDistributionTargetSpec.Enforcement scope : desired) {
       String id = GatekeeperConstraint.KIND.kind() + "/" + scope.constraint;
       EnforcementStatus before = previous == null ? null
           : previous.stream().filter(p -> Objects.equals(p.scope, scope.scope)).findFirst().orElse(null);
+      GenericKubernetesResource constraint = live.get(id);
+      boolean fresh = constraint != null && !written.contains(id);
       EnforcementStatus status = new EnforcementStatus();
       status.scope = scope.scope;
       status.constraint = scope.constraint;
-      status.action = scope.action;
+      // the action live in the cluster (a hand edit under driftMode report shows), or the one just written
+      status.action = fresh ? liveAction(constraint, scope.action) : scope.action;
       status.match = matchDigest(scope);
-      boolean same = before != null && Objects.equals(before.constraint, scope.constraint) && Objects.equals(before.action, scope.action)
+      boolean same = before != null && Objects.equals(before.constraint, scope.constraint) && Objects.equals(before.action, status.action)
           && Objects.equals(before.match, status.match) && before.since != null;
-      status.since = same ? before.since : now.truncatedTo(ChronoUnit.SECONDS).toString();
-      GenericKubernetesResource constraint = live.get(id);
-      if (constraint != null && !written.contains(id)) {
+      status.since = same ? before.since : seenAt;
+      if (fresh) {
         JsonNode json = Serialization.jsonMapper().valueToTree(constraint.getAdditionalProperties().get("status"));
         GatekeeperConstraint.Audit audit = GatekeeperConstraint.audit(json);
         if (audit.auditTimestamp() != null && after(audit.auditTimestamp(), status.since)) {
@@ -64,11 +67,17 @@ final class EnforcementReports {
             violation.kind = v.kind();
             violation.name = v.name();
             violation.image = v.image();
-            violation.message = v.message() == null || v.message().length() <= 512 ? v.message() : v.message().substring(0, 512) + "…";
+            violation.message = steady(v.message());
             status.violations.add(violation);
           }
+          // clean since the operator first saw a clean audit (its own clock, like cleanFor's)
           if (audit.clean()) {
-            status.cleanSince = same && before.cleanSince != null ? before.cleanSince : audit.auditTimestamp();
+            status.cleanSince = same && before.cleanSince != null ? before.cleanSince : seenAt;
+          }
+          if (same && before.auditTimestamp != null && Objects.equals(before.totalViolations, status.totalViolations)
+              && Objects.equals(before.cleanSince, status.cleanSince) && sameViolations(before.violations, status.violations)) {
+            // Gatekeeper audits every minute: a new timestamp that changes nothing is not worth a status write per cluster
+            status.auditTimestamp = before.auditTimestamp;
           }
         }
       } else if (same) {
@@ -83,13 +92,41 @@ final class EnforcementReports {
     return statuses;
   }
 
-  /** Of what the Constraint matches: a change of it starts the warn period again. */
-  static String matchDigest(TrustDistributionTargetSpec.Enforcement scope) {
+  private static String liveAction(GenericKubernetesResource constraint, String fallback) {
+    Object spec = constraint.getAdditionalProperties().get("spec");
+    return spec instanceof Map<?, ?> m && m.get("enforcementAction") instanceof String action ? action : fallback;
+  }
+
+  /**
+   * Ratify's message without what changes at every audit (its "Time=..., " and ", trace-id: ..."),
+   * at most 512 characters.
+   */
+  static String steady(String message) {
+    if (message == null) {
+      return null;
+    }
+    String text = message.replaceFirst("^Time=[^,]*,\\s*", "").replaceFirst(",\\s*trace-id:\\s*\\S*$", "");
+    return text.length() <= 512 ? text : text.substring(0, 512) + "…";
+  }
+
+  private static boolean sameViolations(List<TrustDistributionStatus.Violation> a, List<TrustDistributionStatus.Violation> b) {
+    var mapper = Serialization.jsonMapper();
+    return mapper.valueToTree(a == null ? List.of() : a).equals(mapper.valueToTree(b == null ? List.of() : b));
+  }
+
+  /** Of what the Constraint matches (SHA-256 of canonical JSON): a change of it starts the warn period again. */
+  public static String matchDigest(TrustDistributionTargetSpec.Enforcement scope) {
     var mapper = Serialization.jsonMapper();
     var node = mapper.createObjectNode();
     node.set("namespaceSelector", mapper.valueToTree(scope.namespaceSelector));
     node.set("excludedNamespaces", mapper.valueToTree(scope.excludedNamespaces));
-    return Integer.toHexString(node.toString().hashCode());
+    try {
+      byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(io.trustsync.rendering.ManifestWriter.canonicalJson(node).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(hash, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Strictly after: both are whole seconds, and an audit in the second the action was set may have started before it. */

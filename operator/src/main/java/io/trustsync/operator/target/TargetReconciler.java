@@ -366,8 +366,12 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
       Map<String, String> uids = new LinkedHashMap<>();
       live.forEach((id, object) -> uids.put(id, object.getMetadata().getUid()));
       for (RenderedObject object : toApply) {
-        if (!live.containsKey(object.id())) {
+        GenericKubernetesResource seen = live.get(object.id());
+        if (seen == null) {
           refuseForeign(client, object, distributionLabel, spec.member, pass.inventory);
+        } else if (!ours(seen, distributionLabel, object, pass.inventory)) {
+          // the watch selects on the label's key: another distribution's object of the same name shows up too
+          throw foreign(object, spec.member, distributionLabel);
         }
         GenericKubernetesResource applied = operation(client, RenderedKind.of(object.apiVersion(), object.kind()), object.namespace())
             .resource(io.fabric8.kubernetes.client.utils.Serialization.jsonMapper().convertValue(object.manifest(), GenericKubernetesResource.class))
@@ -634,14 +638,26 @@ public final class TargetReconciler implements Reconciler<TrustDistributionTarge
     if (existing == null) {
       return;
     }
-    Map<String, String> labels = existing.getMetadata().getLabels() == null ? Map.of() : existing.getMetadata().getLabels();
-    boolean ours = distributionLabel.equals(labels.get(TargetNames.DISTRIBUTION_LABEL))
-        || inventory.stream().anyMatch(e -> e.id().equals(object.id()) && Objects.equals(e.uid, existing.getMetadata().getUid()));
-    if (!ours) {
-      throw new ForeignObjectException(object.kind() + " " + (object.namespace() == null ? "" : object.namespace() + "/") + object.name()
-          + " already exists in cluster " + member + " and is not this distribution's (no label " + TargetNames.DISTRIBUTION_LABEL + "="
-          + distributionLabel + "); TrustSync does not take over objects it did not write: rename or delete that object, or choose another targetNamespace");
+    if (!ours(existing, distributionLabel, object, inventory)) {
+      throw foreign(object, member, distributionLabel);
     }
+  }
+
+  /** Labelled this distribution's, or the very object (same UID) its inventory holds. */
+  private static boolean ours(GenericKubernetesResource existing, String distributionLabel, RenderedObject object, List<InventoryEntry> inventory) {
+    Map<String, String> labels = existing.getMetadata().getLabels() == null ? Map.of() : existing.getMetadata().getLabels();
+    String owner = labels.get(TargetNames.DISTRIBUTION_LABEL);
+    if (owner != null && !owner.equals(distributionLabel)) {
+      return false; // another distribution's, whatever an inventory says
+    }
+    return distributionLabel.equals(owner)
+        || inventory.stream().anyMatch(e -> e.id().equals(object.id()) && Objects.equals(e.uid, existing.getMetadata().getUid()));
+  }
+
+  private static ForeignObjectException foreign(RenderedObject object, String member, String distributionLabel) {
+    return new ForeignObjectException(object.kind() + " " + (object.namespace() == null ? "" : object.namespace() + "/") + object.name()
+        + " already exists in cluster " + member + " and is not this distribution's (no label " + TargetNames.DISTRIBUTION_LABEL + "="
+        + distributionLabel + "); TrustSync does not take over objects it did not write: rename or delete that object, or choose another targetNamespace");
   }
 
   private static void fail(Pass pass, State state, String message) {

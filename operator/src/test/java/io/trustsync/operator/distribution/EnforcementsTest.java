@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 class EnforcementsTest {
   static final Instant T0 = Instant.parse("2026-12-02T10:00:00Z");
+  static final String REV = "0123456789abcdef0123456789abcdef01234567";
 
   static TrustDistribution distribution(String warnFor, String cleanFor, EnforcementSpec.Scope... scopes) {
     TrustDistribution d = new TrustDistribution();
@@ -52,13 +53,18 @@ class EnforcementsTest {
   static TrustDistributionTarget target(List<TrustDistributionTargetSpec.Enforcement> desired, String state, String action, Instant since,
       String audit, Long violations, Instant cleanSince) {
     TrustDistributionTarget t = new TrustDistributionTarget();
+    t.setMetadata(new ObjectMetaBuilder().withName("prod.dev-1").withGeneration(3L).build());
     t.setSpec(new TrustDistributionTargetSpec());
     t.getSpec().enforcement = desired;
+    t.getSpec().revision = REV;
     t.setStatus(new TrustDistributionTargetStatus());
     t.getStatus().state = state;
+    t.getStatus().observedGeneration = 3L;
+    t.getStatus().appliedRevision = REV;
     TrustDistributionTargetStatus.EnforcementStatus s = new TrustDistributionTargetStatus.EnforcementStatus();
     s.scope = desired.get(0).scope;
     s.constraint = desired.get(0).constraint;
+    s.match = io.trustsync.operator.target.EnforcementReports.matchDigest(desired.get(0));
     s.action = action;
     s.since = since == null ? null : since.toString();
     s.auditTimestamp = audit;
@@ -79,10 +85,10 @@ class EnforcementsTest {
   @Test
   void aScopeStartsAtWarnWithItsMatchInTheConstraint() {
     TrustDistribution d = distribution("14d", "24h", scope("apps", "apps"));
-    Enforcements.ForCluster first = Enforcements.forCluster(d, member("dev-1", "dev"), null, T0);
+    Enforcements.ForCluster first = Enforcements.forCluster(d, member("dev-1", "dev"), null, REV, T0);
     assertThat(first.desired()).singleElement().satisfies(e -> {
       assertThat(e.action).isEqualTo("warn");
-      assertThat(e.constraint).isEqualTo("trustsync-prod-apps");
+      assertThat(e.constraint).isEqualTo(io.trustsync.rendering.GatekeeperConstraint.name("trustsync-system", "prod", "apps"));
       assertThat(e.namespaceSelector.getMatchLabels()).containsEntry("team", "apps");
     });
     assertThat(first.flipped()).isEmpty();
@@ -93,51 +99,77 @@ class EnforcementsTest {
   void denyWaitsForTheWarnPeriodThenForACleanAuditThenForCleanFor() {
     TrustDistribution d = distribution("14d", "24h", scope("apps", "apps"));
     MemberCluster dev = member("dev-1", "dev");
-    var warn = Enforcements.forCluster(d, dev, null, T0).desired();
+    var warn = Enforcements.forCluster(d, dev, null, REV, T0).desired();
 
     // warned for a day: not yet, and the plan asks to be looked at when the period ends
     var early = Enforcements.forCluster(d, dev, target(warn, "Synced", "warn", T0, "2026-12-03T10:00:00Z", 0L, T0.plusSeconds(60)),
-        T0.plus(Duration.ofDays(1)));
+        REV, T0.plus(Duration.ofDays(1)));
     assertThat(early.desired().get(0).action).isEqualTo("warn");
     assertThat(early.nextCheck()).isEqualTo(T0.plus(Duration.ofDays(14)));
     assertThat(early.waitingFor().get("apps")).contains("warns until 2026-12-16T10:00:00Z");
 
     // warned long enough, but the audit lists a violation: the report is not clean
     Instant later = T0.plus(Duration.ofDays(15));
-    var dirty = Enforcements.forCluster(d, dev, target(warn, "Synced", "warn", T0, "2026-12-17T09:00:00Z", 1L, null), later);
+    var dirty = Enforcements.forCluster(d, dev, target(warn, "Synced", "warn", T0, "2026-12-17T09:00:00Z", 1L, null), REV, later);
     assertThat(dirty.desired().get(0).action).isEqualTo("warn");
     assertThat(dirty.flipped()).isEmpty();
     assertThat(dirty.waitingFor().get("apps")).contains("1 violation(s)");
 
     // clean, but for less than cleanFor
     Instant cleanSince = later.minus(Duration.ofHours(2));
-    var young = Enforcements.forCluster(d, dev, target(warn, "Synced", "warn", T0, later.toString(), 0L, cleanSince), later);
+    var young = Enforcements.forCluster(d, dev, target(warn, "Synced", "warn", T0, later.toString(), 0L, cleanSince), REV, later);
     assertThat(young.desired().get(0).action).isEqualTo("warn");
     assertThat(young.nextCheck()).isEqualTo(cleanSince.plus(Duration.ofHours(24)));
 
     // clean for a day, but the cluster is not Synced: no deny on a configuration Git does not stand behind
     Instant dayLater = cleanSince.plus(Duration.ofHours(25));
-    var degraded = Enforcements.forCluster(d, dev, target(warn, "Degraded", "warn", T0, dayLater.toString(), 0L, cleanSince), dayLater);
+    var degraded = Enforcements.forCluster(d, dev, target(warn, "Degraded", "warn", T0, dayLater.toString(), 0L, cleanSince), REV, dayLater);
     assertThat(degraded.desired().get(0).action).isEqualTo("warn");
 
-    var ready = Enforcements.forCluster(d, dev, target(warn, "Synced", "warn", T0, dayLater.toString(), 0L, cleanSince), dayLater);
+    var ready = Enforcements.forCluster(d, dev, target(warn, "Synced", "warn", T0, dayLater.toString(), 0L, cleanSince), REV, dayLater);
     assertThat(ready.desired().get(0).action).isEqualTo("deny");
     assertThat(ready.flipped()).containsExactly("apps");
+  }
+
+  @Test
+  void aStatusAboutAnotherSpecNeverFlips() {
+    TrustDistribution d = distribution("1h", "1h", scope("apps", "apps"));
+    MemberCluster dev = member("dev-1", "dev");
+    var warn = Enforcements.forCluster(d, dev, null, REV, T0).desired();
+    Instant late = T0.plus(Duration.ofDays(30));
+    // the selector was just widened in the spec; the status still reports the old match, long clean
+    TrustDistributionTarget widened = target(warn, "Synced", "warn", T0, late.toString(), 0L, T0);
+    widened.getStatus().enforcement.getFirst().match = "an-older-match";
+    assertThat(Enforcements.forCluster(d, dev, widened, REV, late).desired().get(0).action).isEqualTo("warn");
+    // the target's spec changed (a new generation) and its reconciler has not reported on it yet
+    TrustDistributionTarget lagging = target(warn, "Synced", "warn", T0, late.toString(), 0L, T0);
+    lagging.getStatus().observedGeneration = 2L;
+    assertThat(Enforcements.forCluster(d, dev, lagging, REV, late).desired().get(0).action).isEqualTo("warn");
+    // a new revision goes out in this very pass: its configuration is not the one the audit saw
+    TrustDistributionTarget moving = target(warn, "Synced", "warn", T0, late.toString(), 0L, T0);
+    assertThat(Enforcements.forCluster(d, dev, moving, "fedcba9876543210fedcba9876543210fedcba98", late).desired().get(0).action).isEqualTo("warn");
+    // suspended: Synced means only "nothing drifted"
+    TrustDistributionTarget suspended = target(warn, "Synced", "warn", T0, late.toString(), 0L, T0);
+    suspended.getSpec().suspend = true;
+    assertThat(Enforcements.forCluster(d, dev, suspended, REV, late).desired().get(0).action).isEqualTo("warn");
+    // all of it current: deny
+    assertThat(Enforcements.forCluster(d, dev, target(warn, "Synced", "warn", T0, late.toString(), 0L, T0), REV, late).desired().get(0).action)
+        .isEqualTo("deny");
   }
 
   @Test
   void denyStaysOnceSetButAChangedMatchStartsAgainAtWarn() {
     TrustDistribution d = distribution("1h", "1h", scope("apps", "apps"));
     MemberCluster dev = member("dev-1", "dev");
-    var denying = Enforcements.forCluster(d, dev, null, T0).desired();
+    var denying = Enforcements.forCluster(d, dev, null, REV, T0).desired();
     denying.get(0).action = "deny";
     // a violation while denying (a Pod refused) does not loosen it
-    var stays = Enforcements.forCluster(d, dev, target(denying, "Synced", "deny", T0, T0.plusSeconds(600).toString(), 3L, null), T0.plusSeconds(900));
+    var stays = Enforcements.forCluster(d, dev, target(denying, "Synced", "deny", T0, T0.plusSeconds(600).toString(), 3L, null), REV, T0.plusSeconds(900));
     assertThat(stays.desired().get(0).action).isEqualTo("deny");
     assertThat(stays.flipped()).isEmpty();
 
     TrustDistribution widened = distribution("1h", "1h", scope("apps", null)); // now every namespace
-    var again = Enforcements.forCluster(widened, dev, target(denying, "Synced", "deny", T0, null, null, null), T0.plusSeconds(900));
+    var again = Enforcements.forCluster(widened, dev, target(denying, "Synced", "deny", T0, null, null, null), REV, T0.plusSeconds(900));
     assertThat(again.desired().get(0).action).isEqualTo("warn");
   }
 
@@ -158,16 +190,16 @@ class EnforcementsTest {
 
     MemberCluster dev = member("dev-1", "dev");
     MemberCluster prod = member("prod-1", "prod");
-    var apps = Enforcements.forCluster(d, dev, null, T0).desired().subList(0, 1);
-    var infra = Enforcements.forCluster(d, dev, null, T0).desired().subList(1, 2);
+    var apps = Enforcements.forCluster(d, dev, null, REV, T0).desired().subList(0, 1);
+    var infra = Enforcements.forCluster(d, dev, null, REV, T0).desired().subList(1, 2);
     Instant threeDays = T0.plus(Duration.ofDays(3));
     String audit = threeDays.toString();
     // apps: its own 1h; infra on dev: the stage's 2d; infra on prod: the distribution's 14d
-    assertThat(Enforcements.forCluster(d, dev, target(apps, "Synced", "warn", T0, audit, 0L, T0), threeDays).desired().get(0).action)
+    assertThat(Enforcements.forCluster(d, dev, target(apps, "Synced", "warn", T0, audit, 0L, T0), REV, threeDays).desired().get(0).action)
         .isEqualTo("deny");
-    assertThat(Enforcements.forCluster(d, dev, target(infra, "Synced", "warn", T0, audit, 0L, T0), threeDays).desired().get(1).action)
+    assertThat(Enforcements.forCluster(d, dev, target(infra, "Synced", "warn", T0, audit, 0L, T0), REV, threeDays).desired().get(1).action)
         .isEqualTo("deny");
-    assertThat(Enforcements.forCluster(d, prod, target(infra, "Synced", "warn", T0, audit, 0L, T0), threeDays).desired().get(1).action)
+    assertThat(Enforcements.forCluster(d, prod, target(infra, "Synced", "warn", T0, audit, 0L, T0), REV, threeDays).desired().get(1).action)
         .isEqualTo("warn");
   }
 
@@ -175,7 +207,7 @@ class EnforcementsTest {
   void pinnedActionsAreAppliedAsSaid() {
     EnforcementSpec.Scope audit = scope("audit", null);
     audit.action = "dryrun";
-    var desired = Enforcements.forCluster(distribution(null, null, audit), member("dev-1", "dev"), null, T0).desired();
+    var desired = Enforcements.forCluster(distribution(null, null, audit), member("dev-1", "dev"), null, REV, T0).desired();
     assertThat(desired.get(0).action).isEqualTo("dryrun");
   }
 
@@ -195,7 +227,7 @@ class EnforcementsTest {
   @Test
   void theSummaryCountsActionsAndListsTheOffendersByCluster() {
     TrustDistribution d = distribution("14d", "24h", scope("apps", "apps"));
-    var warn = Enforcements.forCluster(d, member("a", "dev"), null, T0).desired();
+    var warn = Enforcements.forCluster(d, member("a", "dev"), null, REV, T0).desired();
     Map<String, TrustDistributionTarget> targets = Map.of(
         "a", target(warn, "Synced", "warn", T0, T0.plusSeconds(60).toString(), 1L, null),
         "b", target(warn, "Synced", "deny", T0, T0.plusSeconds(60).toString(), 0L, T0));
