@@ -30,6 +30,10 @@ public final class RepositoryReader {
 
   static final String POLICY = "trustpolicy.json";
   static final String OCI_POLICY = "trustpolicy.oci.json";
+  /** The signer audit's expectations (optional); only this spelling is read. */
+  public static final String EXPECTED_SIGNERS = "expected-signers.yaml";
+  /** Spellings of {@link #EXPECTED_SIGNERS} that are not read, and so would silently expect nothing. */
+  private static final List<String> EXPECTED_SIGNERS_MISSPELT = List.of("expected-signers.yml", "expectedSigners.yaml", "expected_signers.yaml");
   /** Notation's rule for named store folders (notation-go internal/file IsValidFileName). */
   public static final Pattern STORE_NAME = Pattern.compile("[a-zA-Z0-9_.-]+");
   /** Environment names become label values and object names in member clusters. */
@@ -131,7 +135,16 @@ public final class RepositoryReader {
     RepoFile shadowed = ociPolicy != null ? policy : null;
     String path = prefix.isEmpty() ? "." : prefix.substring(0, prefix.length() - 1);
     List<RepoFile> signers = readSigners(envDir.resolve("signers"), 0);
-    return new EnvironmentDirectory(name, path, effective, shadowed, stores, List.copyOf(signers));
+    RepoFile expectedSigners = readIfPresent(envDir.resolve(EXPECTED_SIGNERS));
+    for (String misspelt : EXPECTED_SIGNERS_MISSPELT) {
+      Path file = envDir.resolve(misspelt);
+      if (exists(file)) {
+        findings.add(Finding.error("signer.expected.fileName", relative(file),
+            "TrustSync reads the expected signers only from " + EXPECTED_SIGNERS + ", so this file is ignored and the audit would expect no one;"
+                + " rename it to " + EXPECTED_SIGNERS + (expectedSigners != null ? " (merging it into the one that exists)" : "")));
+      }
+    }
+    return new EnvironmentDirectory(name, path, effective, shadowed, stores, List.copyOf(signers), expectedSigners);
   }
 
   /**

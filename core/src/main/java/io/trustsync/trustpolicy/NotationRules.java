@@ -310,6 +310,11 @@ final class NotationRules {
     }
   }
 
+  /** Whether notation accepts {@code scope} as the registry scope of one repository (not "*"). */
+  static boolean isRepositoryScope(String scope) {
+    return !scope.contains(WILDCARD) && SCOPE.matcher(scope).matches();
+  }
+
   /** oci.go validateRegistryScopeFormat. */
   private void scopeFormat(String who, String scope, String at) {
     if (scope.length() > 1 && scope.contains(WILDCARD)) {

@@ -27,6 +27,14 @@ public final class TrustPolicyValidator {
 
   private TrustPolicyValidator() {}
 
+  /**
+   * Whether notation accepts {@code scope} as a registry scope naming one repository
+   * ({@code domain[:port]/repository}, lowercase repository, no scheme, tag, digest or wildcard).
+   */
+  public static boolean isRepositoryScope(String scope) {
+    return NotationRules.isRepositoryScope(scope);
+  }
+
   public static Result validate(RepoFile file) {
     JsonDocument json;
     switch (JsonDocumentParser.parse(file.path(), file.content())) {

@@ -9,6 +9,7 @@ import io.trustsync.json.Position;
 import io.trustsync.repository.EnvironmentDirectory;
 import io.trustsync.repository.PolicyRepository;
 import io.trustsync.repository.TrustStoreDirectory;
+import io.trustsync.trustpolicy.IdentityMatch;
 import io.trustsync.trustpolicy.TrustPolicyDocument;
 import io.trustsync.trustpolicy.TrustPolicyStatement;
 import io.trustsync.truststore.LoadedTrustStore;
@@ -23,9 +24,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import javax.naming.InvalidNameException;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
 import javax.security.auth.x500.X500Principal;
 
 /** The {@code repo.*} rules: references between trust policies and trust stores. */
@@ -158,7 +156,7 @@ final class CrossReferences {
         if (x509.getBasicConstraints() >= 0 || store.directory().type() == StoreType.TSA) {
           return List.of();
         }
-        Map<String, String> subject = attributes(x509.getSubjectX500Principal().getName(X500Principal.RFC2253));
+        Map<String, String> subject = IdentityMatch.attributes(x509.getSubjectX500Principal().getName(X500Principal.RFC2253));
         if (subject == null) {
           return List.of();
         }
@@ -171,11 +169,8 @@ final class CrossReferences {
     List<Finding> findings = new ArrayList<>();
     for (int i = 0; i < statement.trustedIdentities().size(); i++) {
       String identity = statement.trustedIdentities().get(i);
-      if (!identity.startsWith("x509.subject:")) {
-        continue;
-      }
-      Map<String, String> wanted = attributes(identity.substring("x509.subject:".length()));
-      if (wanted == null || leafSubjects.stream().anyMatch(s -> s.entrySet().containsAll(wanted.entrySet()))) {
+      Map<String, String> wanted = IdentityMatch.wanted(identity);
+      if (wanted == null || leafSubjects.stream().anyMatch(s -> IdentityMatch.matches(wanted, s))) {
         continue;
       }
       String pointer = statement.pointer() + "/trustedIdentities/" + i;
@@ -185,20 +180,6 @@ final class CrossReferences {
               + ", which are self-signed leaves, so no signature can satisfy it; copy the subject of the signing certificate exactly"));
     }
     return findings;
-  }
-
-  /** Attribute type (upper case, S read as ST) to value; null when it is not a parsable DN. */
-  static Map<String, String> attributes(String dn) {
-    try {
-      Map<String, String> map = new LinkedHashMap<>();
-      for (Rdn rdn : new LdapName(dn.trim()).getRdns()) {
-        String type = rdn.getType().toUpperCase(Locale.ROOT);
-        map.put(type.equals("S") ? "ST" : type, String.valueOf(rdn.getValue()));
-      }
-      return map;
-    } catch (InvalidNameException | IllegalArgumentException e) {
-      return null;
-    }
   }
 
   private static List<TrustStoreDirectory> allStores(PolicyRepository repository) {

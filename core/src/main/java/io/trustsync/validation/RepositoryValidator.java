@@ -55,6 +55,14 @@ public final class RepositoryValidator {
     }
     findings.addAll(CrossReferences.check(repository, policies, loaded));
     findings.addAll(SignerRules.check(repository, policies, loaded));
+    Map<String, ExpectedSigners> expectedSigners = new HashMap<>();
+    for (EnvironmentDirectory environment : repository.environments()) {
+      if (environment.expectedSigners() != null) {
+        ExpectedSignerRules.Result expected = ExpectedSignerRules.check(repository, environment, policies.get(environment.name()), loaded);
+        findings.addAll(expected.findings());
+        expectedSigners.put(environment.name(), expected.expectedSigners());
+      }
+    }
     List<GateConfig.Suppressed> suppressed = new ArrayList<>();
     findings = new ArrayList<>(config.adjust(findings, suppressed));
     findings.addAll(config.problems());
@@ -68,7 +76,8 @@ public final class RepositoryValidator {
       List<LoadedTrustStore> stores = CrossReferences.referencedStores(repository, environment, policy).stream()
           .map(loaded::get)
           .toList();
-      accepted.put(environment.name(), new AcceptedEnvironment(environment.name(), policy, stores));
+      accepted.put(environment.name(),
+          new AcceptedEnvironment(environment.name(), policy, stores, expectedSigners.getOrDefault(environment.name(), ExpectedSigners.NONE)));
     }
     return new ValidationReport(findings, accepted, suppressed);
   }

@@ -7,6 +7,7 @@ import io.trustsync.repository.PolicyRepository;
 import io.trustsync.repository.RepoFile;
 import io.trustsync.repository.StoreType;
 import io.trustsync.repository.TrustStoreDirectory;
+import io.trustsync.trustpolicy.IdentityMatch;
 import io.trustsync.trustpolicy.TrustPolicyDocument;
 import io.trustsync.trustpolicy.TrustPolicyStatement;
 import io.trustsync.truststore.CertificateFile;
@@ -15,7 +16,6 @@ import io.trustsync.truststore.TrustedCertificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,7 +39,7 @@ final class SignerRules {
   private SignerRules() {}
 
   /** A readable signer file: its leaf and the intermediates after it. */
-  private record Signer(RepoFile file, X509Certificate leaf, List<X509Certificate> intermediates, Map<String, String> subject) {
+  record Signer(RepoFile file, X509Certificate leaf, List<X509Certificate> intermediates, Map<String, String> subject) {
     String display() {
       return file.path() + " (" + leaf.getSubjectX500Principal().getName(X500Principal.RFC2253) + ")";
     }
@@ -113,31 +113,19 @@ final class SignerRules {
         + String.join("; ", closestDifferences) + ". Copy the subject of the signing certificate exactly";
   }
 
-  /** Each attribute the identity wants that the subject lacks or holds with another value, e.g. "OU=Finance vs none". */
   private static List<String> differences(Map<String, String> wanted, Map<String, String> subject) {
-    List<String> differences = new ArrayList<>();
-    wanted.forEach((type, value) -> {
-      String actual = subject.get(type);
-      if (!value.equals(actual)) {
-        differences.add(type + "=" + value + " in the policy vs " + (actual == null ? "no " + type + " in the certificate" : type + "=" + actual));
-      }
-    });
-    return differences;
+    return IdentityMatch.differences(wanted, subject, "the policy", "the certificate");
   }
 
   private static Map<String, String> wanted(String identity) {
-    return identity.startsWith("x509.subject:") ? CrossReferences.attributes(identity.substring("x509.subject:".length())) : null;
+    return IdentityMatch.wanted(identity);
   }
 
   private static boolean matches(String identity, Signer signer) {
-    if (identity.equals("*")) {
-      return true;
-    }
-    Map<String, String> wanted = wanted(identity);
-    return wanted != null && signer.subject() != null && signer.subject().entrySet().containsAll(wanted.entrySet());
+    return IdentityMatch.matches(identity, signer.subject());
   }
 
-  private static List<LoadedTrustStore> stores(PolicyRepository repository, EnvironmentDirectory environment, TrustPolicyStatement statement,
+  static List<LoadedTrustStore> stores(PolicyRepository repository, EnvironmentDirectory environment, TrustPolicyStatement statement,
       Map<TrustStoreDirectory, LoadedTrustStore> loaded) {
     List<LoadedTrustStore> stores = new ArrayList<>();
     List<TrustStoreDirectory> candidates = new ArrayList<>(repository.sharedStores());
@@ -151,7 +139,7 @@ final class SignerRules {
   }
 
   /** Whether the signer's chain (leaf, then its intermediates) reaches a certificate of the store, by issuer name and signature. */
-  private static boolean chainsTo(Signer signer, LoadedTrustStore store) {
+  static boolean chainsTo(Signer signer, LoadedTrustStore store) {
     X509Certificate current = signer.leaf();
     for (int depth = 0; depth < MAX_CHAIN; depth++) {
       for (TrustedCertificate anchor : store.certificates()) {
@@ -186,7 +174,7 @@ final class SignerRules {
     }
   }
 
-  private static List<Signer> read(List<RepoFile> files, List<Finding> findings) {
+  static List<Signer> read(List<RepoFile> files, List<Finding> findings) {
     List<Signer> signers = new ArrayList<>();
     for (RepoFile file : files) {
       CertificateFile read = CertificateFile.read(file);
@@ -202,9 +190,7 @@ final class SignerRules {
             "the first certificate is a CA (" + leaf.getSubjectX500Principal().getName(X500Principal.RFC2253)
                 + "), not the leaf a team signs with; put the signing certificate first, then its intermediates"));
       }
-      Map<String, String> subject = CrossReferences.attributes(leaf.getSubjectX500Principal().getName(X500Principal.RFC2253));
-      signers.add(new Signer(file, leaf, List.copyOf(read.certificates().subList(1, read.certificates().size())),
-          subject == null ? new LinkedHashMap<>() : subject));
+      signers.add(new Signer(file, leaf, List.copyOf(read.certificates().subList(1, read.certificates().size())), IdentityMatch.subject(leaf)));
     }
     return signers;
   }

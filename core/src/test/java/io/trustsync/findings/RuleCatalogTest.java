@@ -19,8 +19,10 @@ class RuleCatalogTest {
   /** Tests run with core/ as the working directory. */
   private static final Path SOURCES = Path.of("src/main/java");
   private static final Path DOCS = Path.of("../docs/rules");
-  private static final Pattern LITERAL = Pattern.compile("\"((?:schema|notation|store|repo|signer)\\.[a-zA-Z0-9]+)\"");
-  private static final Pattern ROW = Pattern.compile("^\\| `((?:schema|notation|store|repo|signer|config)\\.[a-zA-Z0-9]+)` \\| ([a-z]+) \\|", Pattern.MULTILINE);
+  /** A rule id: family, then one or more dot-separated names (signer.expected.overlap). */
+  private static final String ID = "(?:\\.[a-zA-Z0-9]+)+";
+  private static final Pattern LITERAL = Pattern.compile("\"((?:schema|notation|store|repo|signer)" + ID + ")\"");
+  private static final Pattern ROW = Pattern.compile("^\\| `((?:schema|notation|store|repo|signer|config)" + ID + ")` \\| ([a-z]+) \\|", Pattern.MULTILINE);
   private static final Pattern CONFIG_ROW = Pattern.compile("^\\| `(config\\.[a-zA-Z0-9]+)` \\|", Pattern.MULTILINE);
 
   @Test

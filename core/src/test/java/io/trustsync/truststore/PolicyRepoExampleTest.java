@@ -8,6 +8,9 @@ import io.trustsync.repository.RepositoryReader;
 import io.trustsync.repository.TrustStoreDirectory;
 import io.trustsync.findings.Finding;
 import io.trustsync.findings.ValidationOptions;
+import io.trustsync.validation.ExpectedSigners;
+import io.trustsync.validation.RepositoryValidator;
+import io.trustsync.validation.ValidationReport;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,6 +71,22 @@ class PolicyRepoExampleTest {
         .flatMap(r -> r.store().certificates().stream()).toList();
 
     assertThat(certificates).hasSize(3).allSatisfy(c -> assertThat(c.subject()).isEqualTo(c.issuer()));
+  }
+
+  @Test
+  void theWholeExampleIsAcceptedWithProductionsExpectedSigners() {
+    ValidationReport report = RepositoryValidator.validate(example, ValidationOptions.at(Instant.now()));
+
+    assertThat(report.findings()).filteredOn(Finding::isError).as("error findings in policy-repo-example").isEmpty();
+    assertThat(report.findings()).noneMatch(f -> f.ruleId().startsWith("signer."));
+    assertThat(example.environment("production").expectedSigners()).isNotNull();
+    ExpectedSigners production = report.environments().get("production").expectedSigners();
+    String release = "x509.subject: C=US, ST=WA, L=Seattle, O=Acme, OU=Platform, CN=Acme Release Signing";
+    for (String repository : List.of("acme.azurecr.io/payments/api", "acme.azurecr.io/payments/worker", "acme.azurecr.io/storefront/web")) {
+      assertThat(production.forRepository(repository)).as(repository).extracting(ExpectedSigners.ExpectedIdentity::identity).containsExactly(release);
+    }
+    assertThat(production.expects("acme.azurecr.io/dev/web")).isFalse();
+    assertThat(report.environments().get("development").expectedSigners()).isSameAs(ExpectedSigners.NONE);
   }
 
   private static List<Finding> validateAll(ValidationOptions options) {
