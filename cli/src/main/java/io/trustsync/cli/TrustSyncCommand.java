@@ -30,6 +30,7 @@ public final class TrustSyncCommand implements Runnable {
     COMMANDS.put("suspend", SuspendCommand.Suspend::new);
     COMMANDS.put("resume", SuspendCommand.Resume::new);
     COMMANDS.put("rollout", RolloutCommand::new);
+    COMMANDS.put("audit", AuditCommand::new);
     COMMANDS.put("version", VersionCommand::new);
     COMMANDS.put("operator", OperatorCommand::new);
   }

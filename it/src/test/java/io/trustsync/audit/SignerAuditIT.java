@@ -1,0 +1,170 @@
+package io.trustsync.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trustsync.cli.CommandRun;
+import io.trustsync.local.LocalNotation;
+import io.trustsync.local.LocalRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The field guide's audit on a real registry (CNCF Distribution, referrers API) holding images
+ * signed by the real notation CLI v1.3.2 with two teams' test keys, in JWS and COSE. The policy
+ * repository's production environment trusts both teams' roots, expects team A on storefront and
+ * team B on payments; `trustsync audit` groups the signers, flags team B's signature on team A's
+ * repository and the unsigned image, and on every image says what `notation verify` says.
+ */
+class SignerAuditIT {
+  @TempDir static Path work;
+  static LocalRegistry registry;
+  static LocalNotation notation;
+  static Path policyRepo;
+  static Path production;
+  /** repository -> digest of each image pushed. */
+  static final Map<String, String> images = new LinkedHashMap<>();
+
+  @BeforeAll
+  static void signImagesAndWriteThePolicy() throws Exception {
+    registry = LocalRegistry.start(Path.of(SignatureScanIT.tool("scripts/registry-cli.sh")), work.resolve("registry"));
+    notation = new LocalNotation(Path.of(SignatureScanIT.tool("scripts/notation-cli.sh")), work.resolve("notation-home"),
+        registry.certificateAuthorityFile());
+    Path teamA = notation.generateTestKey("team-a");
+    Path teamB = notation.generateTestKey("team-b");
+    String host = registry.host();
+    images.put("storefront/web", registry.pushImage("storefront/web", "1.0", "web"));
+    images.put("storefront/cart", registry.pushImage("storefront/cart", "3.2", "cart"));
+    images.put("storefront/legacy", registry.pushImage("storefront/legacy", "0.9", "legacy"));
+    images.put("payments/api", registry.pushImage("payments/api", "2.1", "api"));
+    images.put("payments/batch", registry.pushImage("payments/batch", "1.4", "batch"));
+    sign("team-a", "jws", "storefront/web");
+    sign("team-b", "cose", "storefront/web");   // team B on team A's repository: unexpected
+    sign("team-a", "cose", "storefront/cart");
+    sign("team-b", "jws", "payments/api");
+    sign("team-a", "jws", "payments/batch");    // payments trusts only team B's root: fails the policy
+
+    policyRepo = work.resolve("policies");
+    production = policyRepo.resolve("environments/production");
+    Files.createDirectories(production.resolve("truststore/x509/ca/team-a"));
+    Files.createDirectories(production.resolve("truststore/x509/ca/team-b"));
+    Files.copy(teamA, production.resolve("truststore/x509/ca/team-a/team-a.crt"));
+    Files.copy(teamB, production.resolve("truststore/x509/ca/team-b/team-b.crt"));
+    Files.writeString(production.resolve("trustpolicy.json"), """
+        {
+          "version": "1.0",
+          "trustPolicies": [
+            {
+              "name": "storefront",
+              "registryScopes": ["%1$s/storefront/web", "%1$s/storefront/cart", "%1$s/storefront/legacy"],
+              "signatureVerification": {"level": "strict"},
+              "trustStores": ["ca:team-a", "ca:team-b"],
+              "trustedIdentities": ["*"]
+            },
+            {
+              "name": "payments",
+              "registryScopes": ["%1$s/payments/api", "%1$s/payments/batch"],
+              "signatureVerification": {"level": "strict"},
+              "trustStores": ["ca:team-b"],
+              "trustedIdentities": ["x509.subject: C=US, ST=WA, L=Seattle, O=Notary, CN=team-b"]
+            }
+          ]
+        }
+        """.formatted(host));
+    Files.writeString(production.resolve("expected-signers.yaml"), """
+        expectedSigners:
+        - repositories: ["%1$s/storefront/*"]
+          identities: ["x509.subject: C=US, ST=WA, L=Seattle, O=Notary, CN=team-a"]
+        - repositories: ["%1$s/payments/*"]
+          identities: ["x509.subject: C=US, ST=WA, L=Seattle, O=Notary, CN=team-b"]
+        """.formatted(host));
+  }
+
+  private static void sign(String key, String format, String repository) {
+    LocalNotation.Run run = notation.sign(key, format, registry.host() + "/" + repository + "@" + images.get(repository));
+    assertThat(run.exitCode()).as(run.output()).isZero();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (registry != null) {
+      registry.close();
+    }
+  }
+
+  private CommandRun audit(String format) {
+    return CommandRun.of("audit", "--repo", policyRepo, "--env", "production", "--format", format,
+        "--ca-file", registry.certificateAuthorityFile());
+  }
+
+  @Test
+  void signersAreGroupedPerRepositoryAndTheUnexpectedAndUnsignedAreFlagged() throws Exception {
+    CommandRun run = audit("json");
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+    JsonNode report = new ObjectMapper().readTree(run.out());
+    Map<String, JsonNode> byImage = new LinkedHashMap<>();
+    for (JsonNode repository : report.path("repositories")) {
+      assertThat(repository.path("problem").isNull() || repository.path("problem").isMissingNode()).as(repository.toString()).isTrue();
+      for (JsonNode image : repository.path("images")) {
+        byImage.put(image.path("reference").asText(), image);
+      }
+    }
+    String host = registry.host();
+    String teamA = "CN=team-a,O=Notary,L=Seattle,ST=WA,C=US";
+    String teamB = "CN=team-b,O=Notary,L=Seattle,ST=WA,C=US";
+    JsonNode web = byImage.get(host + "/storefront/web@" + images.get("storefront/web"));
+    assertThat(web.path("state").asText()).isEqualTo("PASSES");
+    assertThat(web.path("unexpected")).extracting(JsonNode::asText).containsExactly(teamB);
+    assertThat(web.path("signers")).extracting(s -> s.path("format").asText()).containsExactlyInAnyOrder("jws", "cose");
+    assertThat(byImage.get(host + "/storefront/legacy@" + images.get("storefront/legacy")).path("state").asText()).isEqualTo("UNSIGNED");
+    JsonNode api = byImage.get(host + "/payments/api@" + images.get("payments/api"));
+    assertThat(api.path("state").asText()).isEqualTo("PASSES");
+    assertThat(api.path("unexpected")).isEmpty();
+    assertThat(byImage.get(host + "/payments/batch@" + images.get("payments/batch")).path("state").asText()).isEqualTo("FAILS");
+
+    JsonNode storefront = repository(report, host + "/storefront/web");
+    assertThat(storefront.path("imagesBySigner").path(teamA).asInt()).isEqualTo(1);
+    assertThat(storefront.path("imagesBySigner").path(teamB).asInt()).isEqualTo(1);
+    assertThat(storefront.path("unexpectedSigners").asInt()).isEqualTo(1);
+
+    CommandRun text = audit("text");
+    assertThat(text.out()).contains("UNEXPECTED signer " + teamB).contains("unsigned   " + host + "/storefront/legacy@");
+    CommandRun sarif = audit("sarif");
+    assertThat(new ObjectMapper().readTree(sarif.out()).at("/runs/0/results")).extracting(r -> r.path("ruleId").asText())
+        .contains("audit.unexpectedSigner", "audit.unsigned", "audit.failsPolicy");
+  }
+
+  @Test
+  void everyVerdictIsTheOneNotationVerifyGives() throws Exception {
+    JsonNode report = new ObjectMapper().readTree(audit("json").out());
+    int compared = 0;
+    for (JsonNode repository : report.path("repositories")) {
+      for (JsonNode image : repository.path("images")) {
+        String reference = image.path("reference").asText();
+        LocalNotation.Run verify = notation.verify(production, reference);
+        boolean notationPasses = verify.exitCode() == 0;
+        assertThat(image.path("state").asText().equals("PASSES")).as(reference + ": notation verify said\n" + verify.output())
+            .isEqualTo(notationPasses);
+        compared++;
+      }
+    }
+    assertThat(compared).isEqualTo(images.size());
+  }
+
+  private static JsonNode repository(JsonNode report, String name) {
+    for (JsonNode repository : report.path("repositories")) {
+      if (repository.path("repository").asText().equals(name)) {
+        return repository;
+      }
+    }
+    throw new AssertionError("no repository " + name + " in " + report);
+  }
+}
