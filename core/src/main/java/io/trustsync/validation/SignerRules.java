@@ -10,6 +10,7 @@ import io.trustsync.repository.TrustStoreDirectory;
 import io.trustsync.trustpolicy.IdentityMatch;
 import io.trustsync.trustpolicy.TrustPolicyDocument;
 import io.trustsync.trustpolicy.TrustPolicyStatement;
+import io.trustsync.trustpolicy.TrustedIdentities;
 import io.trustsync.truststore.CertificateFile;
 import io.trustsync.truststore.LoadedTrustStore;
 import io.trustsync.truststore.TrustedCertificate;
@@ -31,7 +32,8 @@ import javax.security.auth.x500.X500Principal;
  *
  * <p>A signer file holds the leaf first, then any intermediates; the chain is followed by issuer
  * name and signature to a certificate in a {@code ca} or {@code signingAuthority} store. An
- * identity matches when its attributes are a subset of the leaf's subject, as notation-go matches.
+ * identity matches exactly when notation-go's would ({@link TrustedIdentities}, shared with the
+ * signature verifier): its attributes are a subset of the leaf's subject.
  */
 final class SignerRules {
   private static final int MAX_CHAIN = 6;
@@ -121,8 +123,9 @@ final class SignerRules {
     return IdentityMatch.wanted(identity);
   }
 
+  /** notation-go's own match (TrustedIdentities), which the signature verifier uses too. */
   private static boolean matches(String identity, Signer signer) {
-    return IdentityMatch.matches(identity, signer.subject());
+    return TrustedIdentities.matches(identity, signer.leaf());
   }
 
   static List<LoadedTrustStore> stores(PolicyRepository repository, EnvironmentDirectory environment, TrustPolicyStatement statement,
