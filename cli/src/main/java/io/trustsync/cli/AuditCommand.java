@@ -6,24 +6,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.trustsync.audit.SignerAudit;
 import io.trustsync.registry.ImageReference;
-import io.trustsync.registry.OciRegistryClient;
-import io.trustsync.registry.RegistryCredentials;
 import io.trustsync.registry.SignatureScanner;
 import io.trustsync.validation.AcceptedEnvironment;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -62,20 +52,7 @@ final class AuditCommand implements Callable<Integer> {
   @Option(names = {"-o", "--format"}, defaultValue = "text", paramLabel = "FORMAT", description = "text, json or sarif. Default: ${DEFAULT-VALUE}.")
   String format;
 
-  @Option(names = "--ca-file", paramLabel = "PEM", description = "CA certificates the registry's TLS certificate chains to (default: the JDK's).")
-  Path caFile;
-
-  @Option(names = "--username", paramLabel = "USER", description = "Registry user; the password is read from --password-file.")
-  String username;
-
-  @Option(names = "--password-file", paramLabel = "FILE", description = "File holding the registry password or token for --username.")
-  Path passwordFile;
-
-  @Option(names = "--token-file", paramLabel = "FILE", description = "File holding a bearer token for the registry.")
-  Path tokenFile;
-
-  @Option(names = "--max-signatures", defaultValue = "50", paramLabel = "N", description = "Signatures read per image. Default: ${DEFAULT-VALUE}.")
-  int maxSignatures;
+  @CommandLine.Mixin RegistryOptions registry;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -103,8 +80,8 @@ final class AuditCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
     }
-    OciRegistryClient client = new OciRegistryClient(tls(), credentials(), false, OciRegistryClient.Limits.DEFAULT);
-    SignerAudit.Report report = SignerAudit.run(accepted, new SignatureScanner(client, maxSignatures), references, Instant.now());
+    SignerAudit.Report report = SignerAudit.run(accepted, new SignatureScanner(registry.client(spec), registry.maxSignatures), references,
+        Instant.now());
     switch (format) {
       case "json" -> out.println(json().writeValueAsString(report));
       case "sarif" -> out.println(json().writeValueAsString(sarif(report)));
@@ -121,41 +98,6 @@ final class AuditCommand implements Callable<Integer> {
 
   private static List<String> scopes(AcceptedEnvironment environment) {
     return environment.policy().statements().stream().flatMap(s -> s.registryScopes().stream()).filter(s -> !s.equals("*")).distinct().toList();
-  }
-
-  private RegistryCredentials credentials() throws IOException {
-    if (tokenFile != null) {
-      return new RegistryCredentials.Bearer(Files.readString(tokenFile, StandardCharsets.UTF_8).strip());
-    }
-    if (username != null) {
-      if (passwordFile == null) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--username needs --password-file");
-      }
-      return new RegistryCredentials.Basic(username, Files.readString(passwordFile, StandardCharsets.UTF_8).strip());
-    }
-    return RegistryCredentials.ANONYMOUS;
-  }
-
-  private SSLContext tls() throws Exception {
-    if (caFile == null) {
-      return null;
-    }
-    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-    trust.load(null, null);
-    int i = 0;
-    try (var in = Files.newInputStream(caFile)) {
-      for (var certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-        trust.setCertificateEntry("ca-" + i++, (X509Certificate) certificate);
-      }
-    }
-    if (i == 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--ca-file " + caFile + " holds no PEM certificate");
-    }
-    TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    factory.init(trust);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, factory.getTrustManagers(), null);
-    return context;
   }
 
   private static void text(SignerAudit.Report report, PrintWriter out) {

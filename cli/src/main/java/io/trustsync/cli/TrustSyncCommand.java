@@ -31,6 +31,7 @@ public final class TrustSyncCommand implements Runnable {
     COMMANDS.put("resume", SuspendCommand.Resume::new);
     COMMANDS.put("rollout", RolloutCommand::new);
     COMMANDS.put("audit", AuditCommand::new);
+    COMMANDS.put("impact", ImpactCommand::new);
     COMMANDS.put("version", VersionCommand::new);
     COMMANDS.put("operator", OperatorCommand::new);
   }

@@ -159,6 +159,74 @@ class SignerAuditIT {
     assertThat(compared).isEqualTo(images.size());
   }
 
+  @Test
+  void impactOfRemovingARootListsExactlyTheImagesSignedUnderIt() throws Exception {
+    // the policy repository as a Git working copy: the base as above, the head drops team A's root from storefront
+    Path clone = work.resolve("policies-git");
+    copy(policyRepo, clone);
+    String baseRevision;
+    String headRevision;
+    try (org.eclipse.jgit.api.Git git = org.eclipse.jgit.api.Git.init().setDirectory(clone.toFile()).setInitialBranch("main").call()) {
+      git.add().addFilepattern(".").call();
+      baseRevision = git.commit().setMessage("base").setAuthor("t", "t@example.test").setCommitter("t", "t@example.test").setSign(false).call().name();
+      Path env = clone.resolve("environments/production");
+      Files.writeString(env.resolve("trustpolicy.json"), Files.readString(env.resolve("trustpolicy.json"))
+          .replace("\"trustStores\": [\"ca:team-a\", \"ca:team-b\"]", "\"trustStores\": [\"ca:team-b\"]"));
+      try (var files = Files.walk(env.resolve("truststore/x509/ca/team-a"))) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+      git.add().addFilepattern(".").setUpdate(true).call();
+      git.add().addFilepattern(".").call();
+      headRevision = git.commit().setMessage("drop team A's root").setAuthor("t", "t@example.test").setCommitter("t", "t@example.test")
+          .setSign(false).call().name();
+    }
+    CommandRun run = CommandRun.of("impact", "--repo", clone, "--base", baseRevision, "--head", headRevision, "--env", "production",
+        "--format", "json", "--ca-file", registry.certificateAuthorityFile());
+    assertThat(run.exitCode()).as(run.err() + run.out()).isEqualTo(1);
+    JsonNode report = new ObjectMapper().readTree(run.out());
+    String host = registry.host();
+    Map<String, JsonNode> byImage = new LinkedHashMap<>();
+    report.path("images").forEach(i -> byImage.put(i.path("reference").asText(), i));
+    assertThat(byImage).hasSize(images.size());
+    List<String> breaking = new java.util.ArrayList<>();
+    List<String> losing = new java.util.ArrayList<>();
+    byImage.forEach((reference, image) -> {
+      if (image.path("change").asText().equals("BREAKS")) {
+        breaking.add(reference);
+      }
+      if (!image.path("lost").isEmpty()) {
+        losing.add(reference);
+      }
+    });
+    // cart had only team A's signature; web keeps team B's; batch failed already (payments never trusted team A)
+    assertThat(breaking).containsExactly(host + "/storefront/cart@" + images.get("storefront/cart"));
+    assertThat(losing).containsExactlyInAnyOrder(host + "/storefront/web@" + images.get("storefront/web"),
+        host + "/storefront/cart@" + images.get("storefront/cart"));
+    JsonNode cart = byImage.get(host + "/storefront/cart@" + images.get("storefront/cart"));
+    assertThat(cart.path("why").asText()).startsWith("store removed");
+    assertThat(cart.path("lost").get(0).path("signer").asText()).isEqualTo("CN=team-a,O=Notary,L=Seattle,ST=WA,C=US");
+
+    CommandRun text = CommandRun.of("impact", "--repo", clone, "--base", baseRevision, "--head", headRevision, "--env", "production",
+        "--ca-file", registry.certificateAuthorityFile());
+    assertThat(text.out()).contains("BREAKS  " + host + "/storefront/cart@").contains("1 break");
+    CommandRun none = CommandRun.of("impact", "--repo", clone, "--base", baseRevision, "--head", baseRevision, "--env", "production",
+        "--ca-file", registry.certificateAuthorityFile());
+    assertThat(none.exitCode()).as(none.err() + none.out()).isZero();
+  }
+
+  private static void copy(Path from, Path to) throws java.io.IOException {
+    try (var files = Files.walk(from)) {
+      for (Path file : files.toList()) {
+        Path target = to.resolve(from.relativize(file).toString());
+        if (Files.isDirectory(file)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(file, target);
+        }
+      }
+    }
+  }
+
   private static JsonNode repository(JsonNode report, String name) {
     for (JsonNode repository : report.path("repositories")) {
       if (repository.path("repository").asText().equals(name)) {
