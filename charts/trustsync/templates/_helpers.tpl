@@ -131,6 +131,9 @@ app.kubernetes.io/component: operator
 - --azure-authority-host={{ . }}
 {{- end }}
 {{- end }}
+{{- if $o.signerAudit.enabled }}
+- --enable-signer-audit
+{{- end }}
 {{- $m := $o.members }}
 {{- with $m.allowCidrs }}
 - --member-allow-cidr={{ join "," . }}

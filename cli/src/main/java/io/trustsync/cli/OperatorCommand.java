@@ -199,6 +199,11 @@ public final class OperatorCommand implements Callable<Integer> {
       + " presents them to spec.server. Needs 'create serviceaccounts/token' in those namespaces (docs/keyless.md).")
   boolean serviceAccountTokenMembers;
 
+  @Option(names = "--enable-signer-audit", description = "Run SignerAudits (docs/audit.md): the operator reads the registries an"
+      + " environment's accepted trust policy names in its registry scopes (and no other), under the same address rules as Git sources"
+      + " (--source-allow-cidr/--source-deny-cidr), with credentials from Secrets of the SignerAudit's namespace. Needs the hub-audit RBAC.")
+  boolean signerAudit;
+
   // Azure
   @Option(names = "--azure-workload-identity", description = "Use the operator's Azure workload identity: AzureClusterDiscovery and"
       + " MemberCluster spec.azure (platform namespaces only) list AKS clusters, read their user credential's server and CA, and reach"
@@ -317,7 +322,8 @@ public final class OperatorCommand implements Callable<Integer> {
         .withKubeconfigs(new KubeconfigRules(kubeconfigExec, kubeconfigAuthProvider, kubeconfigFiles, kubeconfigTls, kubeconfigProxy, kubeconfigHttp))
         .withMemberAddresses(addresses("--member", memberAllow, memberDeny))
         .withSharding(sharding)
-        .withKeyless(new KeylessAccess(serviceAccountTokenMembers, azureWorkloadIdentity ? azureClusters() : null));
+        .withKeyless(new KeylessAccess(serviceAccountTokenMembers, azureWorkloadIdentity ? azureClusters() : null))
+        .withSignerAudits(signerAudit);
   }
 
   /** The Azure clients from the --azure-* flags and the workload identity webhook's environment; a usage error names what is missing. */

@@ -61,14 +61,34 @@ public final class OciRegistryClient {
   /** An entry of a referrers list: a manifest that refers to the subject. */
   public record Descriptor(String mediaType, String digest, long size, String artifactType) {}
 
+  /**
+   * Asked before any host is contacted: the registry's, and a token service's its challenge names
+   * (which is the registry's word, so it is checked like it). The operator refuses the addresses
+   * its egress rules deny; the command line lets everything through.
+   */
+  @FunctionalInterface
+  public interface HostCheck {
+    HostCheck ANY = host -> {};
+
+    void check(String host) throws RegistryException;
+  }
+
   private final HttpClient http;
+  private final HostCheck hostCheck;
   private final RegistryCredentials credentials;
   private final boolean plainHttp;
   private final Limits limits;
   private final Map<String, String> tokens = new ConcurrentHashMap<>();
 
   public OciRegistryClient(SSLContext tls, RegistryCredentials credentials, boolean plainHttp, Limits limits) {
-    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(limits.timeout()).followRedirects(HttpClient.Redirect.NORMAL);
+    this(tls, credentials, plainHttp, limits, HostCheck.ANY);
+  }
+
+  public OciRegistryClient(SSLContext tls, RegistryCredentials credentials, boolean plainHttp, Limits limits, HostCheck hostCheck) {
+    this.hostCheck = hostCheck;
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(limits.timeout())
+        // blobs are often served from elsewhere (a CDN, a storage account): followed only when its host passes the check
+        .followRedirects(HttpClient.Redirect.NEVER);
     if (tls != null) {
       builder.sslContext(tls);
     }
@@ -232,6 +252,7 @@ public final class OciRegistryClient {
     if (realm == null || !(realm.startsWith("https://") || (plainHttp && realm.startsWith("http://")))) {
       throw new RegistryException(repository.registry() + " asks for a bearer token from realm '" + realm + "', which is not an https URL");
     }
+    hostCheck.check(URI.create(realm).getHost());
     StringBuilder url = new StringBuilder(realm).append(realm.contains("?") ? "&" : "?");
     if (params.containsKey("service")) {
       url.append("service=").append(URLEncoder.encode(params.get("service"), StandardCharsets.UTF_8)).append('&');
@@ -265,19 +286,38 @@ public final class OciRegistryClient {
   private HttpResponse<InputStream> exchange(ImageReference repository, String method, String path, String accept, String authorization)
       throws RegistryException {
     URI uri = URI.create((plainHttp ? "http://" : "https://") + repository.registry() + path);
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(limits.timeout()).method(method, HttpRequest.BodyPublishers.noBody())
-        .header("Accept", accept);
-    if (authorization != null) {
-      request.header("Authorization", authorization);
-    }
-    try {
-      return http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-    } catch (IOException e) {
-      throw new RegistryException("cannot reach " + repository.registry() + " (" + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "): check the address, and the CA if it uses a private one");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RegistryException("interrupted");
+    String registryHost = uri.getHost();
+    for (int hop = 0; ; hop++) {
+      hostCheck.check(uri.getHost());
+      HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(limits.timeout()).method(method, HttpRequest.BodyPublishers.noBody())
+          .header("Accept", accept);
+      if (authorization != null && uri.getHost().equals(registryHost)) {
+        request.header("Authorization", authorization); // never to a host the registry redirects to
+      }
+      HttpResponse<InputStream> response;
+      try {
+        response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+      } catch (IOException e) {
+        throw new RegistryException("cannot reach " + uri.getHost() + " (" + e.getClass().getSimpleName()
+            + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "): check the address, and the CA if it uses a private one");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RegistryException("interrupted");
+      }
+      int status = response.statusCode();
+      if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
+        return response;
+      }
+      String location = response.headers().firstValue("Location").orElse(null);
+      drain(response);
+      if (location == null || hop == 4) {
+        throw new RegistryException(repository.registry() + " redirected " + path + (location == null ? " without a Location" : " more than 4 times"));
+      }
+      URI next = uri.resolve(location);
+      if (!"https".equals(next.getScheme()) && !(plainHttp && "http".equals(next.getScheme()))) {
+        throw new RegistryException(repository.registry() + " redirected " + path + " to a " + next.getScheme() + " URL: refused, https only");
+      }
+      uri = next;
     }
   }
 

@@ -72,6 +72,7 @@ class HelmChartIT {
     assertSameObjects(helm, "hub-metrics-auth", List.of("--set", "operator.metrics.auth=true",
         "--set", "operator.metrics.readers[0].name=prometheus-k8s", "--set", "operator.metrics.readers[0].namespace=monitoring"), false);
     assertSameObjects(helm, "hub-azure", List.of("--set", "operator.azure.workloadIdentity=true"), false);
+    assertSameObjects(helm, "hub-audit", List.of("--set", "operator.signerAudit.enabled=true"), false);
     assertSameObjects(helm, "monitoring", List.of("--set", "metrics.serviceMonitor.enabled=true",
         "--set", "metrics.prometheusRule.enabled=true"), true);
   }

@@ -37,7 +37,7 @@ class ManifestsIT {
   void everyKustomizationRendersAndIsAcceptedByServerSideApplyDryRun() {
     Map<String, LocalControlPlane> where = Map.of(
         "hub", fleet.hub(), "hub-all-namespaces", fleet.hub(), "hub-metrics-auth", fleet.hub(), "member", fleet.member(0),
-        "hub-sharded", fleet.hub(), "hub-azure", fleet.hub(),
+        "hub-sharded", fleet.hub(), "hub-azure", fleet.hub(), "hub-audit", fleet.hub(),
         "monitoring", fleet.hub());
     where.forEach((name, plane) -> {
       List<HasMetadata> objects = Manifests.load(plane.client(), Manifests.kustomize(name));
@@ -159,7 +159,7 @@ class ManifestsIT {
 
   @Test
   void noOverlayLetsTheOperatorReadSecretsClusterWide() {
-    for (String overlay : List.of("hub", "hub-all-namespaces", "hub-metrics-auth", "hub-sharded", "hub-azure")) {
+    for (String overlay : List.of("hub", "hub-all-namespaces", "hub-metrics-auth", "hub-sharded", "hub-azure", "hub-audit")) {
       List<HasMetadata> objects = Manifests.load(fleet.hub().client(), Manifests.kustomize(overlay));
       Map<String, io.fabric8.kubernetes.api.model.rbac.ClusterRole> roles = new java.util.HashMap<>();
       objects.stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.rbac.ClusterRole)

@@ -55,7 +55,7 @@ public final class TrustSyncOperator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TrustSyncOperator.class);
   public static final List<String> HUB_CRDS = List.of(
       "policysources.trustsync.io", "memberclusters.trustsync.io", "trustdistributions.trustsync.io", "trustdistributiontargets.trustsync.io",
-      "azureclusterdiscoveries.trustsync.io");
+      "azureclusterdiscoveries.trustsync.io", "signeraudits.trustsync.io");
 
   /**
    * Everything an operator start is configured with. {@code namespace} null watches every
@@ -64,62 +64,71 @@ public final class TrustSyncOperator implements AutoCloseable {
    */
   public record Settings(String namespace, Path cacheDir, OperatorEndpoints.Settings http, Duration expiryWindow,
       Leadership.Settings leaderElection, Tenancy tenancy, SourceRules sources, FetchQueue.Settings fetching,
-      KubeconfigRules kubeconfigs, AddressRules memberAddresses, Sharding sharding, KeylessAccess keyless) {
+      KubeconfigRules kubeconfigs, AddressRules memberAddresses, Sharding sharding, KeylessAccess keyless, boolean signerAudits) {
 
     public static Settings defaults(Path cacheDir) {
       return new Settings(null, cacheDir, OperatorEndpoints.Settings.loopback(), Duration.ofDays(30), null,
           new Tenancy(java.util.Set.of(), false), SourceRules.DEFAULT, FetchQueue.Settings.DEFAULT, KubeconfigRules.DEFAULT,
-          AddressRules.DEFAULT, Sharding.DEFAULT, KeylessAccess.DEFAULT);
+          AddressRules.DEFAULT, Sharding.DEFAULT, KeylessAccess.DEFAULT, false);
     }
 
     public Settings withNamespace(String newNamespace) {
-      return new Settings(newNamespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses, sharding, keyless);
+      return new Settings(newNamespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses, sharding, keyless, signerAudits);
     }
 
     public Settings withHttp(OperatorEndpoints.Settings newHttp) {
-      return new Settings(namespace, cacheDir, newHttp, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses, sharding, keyless);
+      return new Settings(namespace, cacheDir, newHttp, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses, sharding, keyless, signerAudits);
     }
 
     public Settings withExpiryWindow(Duration window) {
-      return new Settings(namespace, cacheDir, http, window, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses, sharding, keyless);
+      return new Settings(namespace, cacheDir, http, window, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses, sharding, keyless, signerAudits);
     }
 
     public Settings withLeaderElection(Leadership.Settings election) {
-      return new Settings(namespace, cacheDir, http, expiryWindow, election, tenancy, sources, fetching, kubeconfigs, memberAddresses, sharding, keyless);
+      return new Settings(namespace, cacheDir, http, expiryWindow, election, tenancy, sources, fetching, kubeconfigs, memberAddresses, sharding, keyless, signerAudits);
     }
 
     public Settings withTenancy(Tenancy newTenancy) {
       return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, newTenancy,
-          sources, fetching.withPlatformNamespaces(newTenancy.platformNamespaces()), kubeconfigs, memberAddresses, sharding, keyless);
+          sources, fetching.withPlatformNamespaces(newTenancy.platformNamespaces()), kubeconfigs, memberAddresses, sharding, keyless, signerAudits);
     }
 
     public Settings withSources(SourceRules rules) {
-      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, rules, fetching, kubeconfigs, memberAddresses, sharding, keyless);
+      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, rules, fetching, kubeconfigs, memberAddresses, sharding, keyless, signerAudits);
     }
 
     public Settings withFetching(FetchQueue.Settings newFetching) {
       return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources,
-          newFetching.withPlatformNamespaces(tenancy.platformNamespaces()), kubeconfigs, memberAddresses, sharding, keyless);
+          newFetching.withPlatformNamespaces(tenancy.platformNamespaces()), kubeconfigs, memberAddresses, sharding, keyless, signerAudits);
     }
 
     public Settings withKubeconfigs(KubeconfigRules rules) {
-      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, rules, memberAddresses, sharding, keyless);
+      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, rules, memberAddresses, sharding, keyless, signerAudits);
     }
 
     /** Own only the MemberClusters (and their targets) of one shard; see {@link Sharding}. */
     public Settings withSharding(Sharding newSharding) {
       return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses,
-          newSharding, keyless);
+          newSharding, keyless, signerAudits);
     }
 
     /** Which keyless member modes are on (all off by default). */
     public Settings withKeyless(KeylessAccess access) {
       return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses,
-          sharding, access);
+          sharding, access, signerAudits);
+    }
+
+    /**
+     * Run SignerAudits: the operator then reads registries (only those an accepted trust policy
+     * names, under the Git sources' address rules) for the namespaces that create them. Off by default.
+     */
+    public Settings withSignerAudits(boolean enabled) {
+      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, memberAddresses,
+          sharding, keyless, enabled);
     }
 
     public Settings withMemberAddresses(AddressRules rules) {
-      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, rules, sharding, keyless);
+      return new Settings(namespace, cacheDir, http, expiryWindow, leaderElection, tenancy, sources, fetching, kubeconfigs, rules, sharding, keyless, signerAudits);
     }
   }
 
@@ -137,6 +146,8 @@ public final class TrustSyncOperator implements AutoCloseable {
   /** A shard's: load what the coordinator accepted. Null in the coordinator. */
   private final io.trustsync.operator.source.PolicySourceFollower follower;
   private final MemberClusterReconciler members;
+  /** Runs SignerAudits; only with --enable-signer-audit. */
+  private final io.trustsync.operator.audit.SignerAuditReconciler audits;
   /** Keeps MemberClusters for AKS clusters; only when the operator has an Azure identity. */
   private final io.trustsync.operator.azure.AzureClusterDiscoveryReconciler discoveries;
   private final TrustDistributionReconciler distributions;
@@ -185,6 +196,8 @@ public final class TrustSyncOperator implements AutoCloseable {
     secrets.onChange(members::secretChanged);
     discoveries = settings.keyless().azure() == null ? null
         : new io.trustsync.operator.azure.AzureClusterDiscoveryReconciler(fencedHub, settings.keyless().azure(), settings.tenancy(), events);
+    audits = !settings.signerAudits() ? null
+        : new io.trustsync.operator.audit.SignerAuditReconciler(revisions, secrets, settings.sources().addresses(), metrics, events);
     webhooks = new WebhookRegistry(hub, settings.namespace());
     directory.start();
     webhooks.start();
@@ -235,6 +248,9 @@ public final class TrustSyncOperator implements AutoCloseable {
       register(started, distributions, null);
       if (discoveries != null) {
         register(started, discoveries, null);
+      }
+      if (audits != null) {
+        register(started, audits, null);
       }
     } else {
       register(started, follower, null);
@@ -358,6 +374,9 @@ public final class TrustSyncOperator implements AutoCloseable {
       follower.close();
     }
     distributions.close();
+    if (audits != null) {
+      audits.close();
+    }
     members.close();
     if (endpoints != null) {
       endpoints.close();

@@ -160,6 +160,39 @@ public final class TrustSyncMetrics {
         Tags.of("distribution", distribution, "cluster", cluster, "scope", scope)).set(violations == null ? -1 : violations);
   }
 
+  /** Signer tags per (audit, repository) last exported, so a signer gone from a repository loses its series. */
+  private final Map<String, java.util.Set<Tags>> auditSigners = new ConcurrentHashMap<>();
+
+  /**
+   * A SignerAudit's findings for one repository: trustsync_audit_images, _unsigned_images,
+   * _failing_images, _unexpected_signers and, per verified signer, trustsync_audit_signer_images.
+   */
+  public void audit(String audit, String repository, int images, int unsigned, int failing, int unexpected, Map<String, Integer> bySigner) {
+    Tags tags = Tags.of("audit", audit, "repository", repository);
+    gauge("trustsync_audit_images", "Images (manifest digests) a signer audit found in the repository", tags).set(images);
+    gauge("trustsync_audit_unsigned_images", "Images without a Notation signature", tags).set(unsigned);
+    gauge("trustsync_audit_failing_images", "Images that fail the environment's trust policy", tags).set(failing);
+    gauge("trustsync_audit_unexpected_signers", "Signatures by a signer expected-signers.yaml does not expect for the repository", tags)
+        .set(unexpected);
+    java.util.Set<Tags> now = new java.util.HashSet<>();
+    bySigner.entrySet().stream().limit(20).forEach(e -> {
+      Tags signer = tags.and("signer", e.getKey());
+      now.add(signer);
+      gauge("trustsync_audit_signer_images", "Images of the repository a verified signer signed", signer).set(e.getValue());
+    });
+    java.util.Set<Tags> before = auditSigners.put(audit + "|" + repository, now);
+    if (before != null) {
+      before.stream().filter(t -> !now.contains(t)).forEach(t -> {
+        registry.find("trustsync_audit_signer_images").tags(t).meters().forEach(registry::remove);
+        values.remove("trustsync_audit_signer_images" + t);
+      });
+    }
+  }
+
+  public void auditRun(String audit, Instant when) {
+    gauge("trustsync_audit_last_run_timestamp_seconds", "When the signer audit last finished", Tags.of("audit", audit)).set(when.getEpochSecond());
+  }
+
   public void driftedObjects(String distribution, String cluster, int count) {
     gauge("trustsync_drifted_objects", "Objects that differ from Git right now", Tags.of("distribution", distribution, "cluster", cluster)).set(count);
   }
