@@ -49,13 +49,8 @@ class SignatureScanIT {
     assertThat(run.exitCode()).as(run.output()).isZero();
   }
 
-  /** Runs one of the project's tool scripts (which build the tool once) and returns the path it prints. */
   static String tool(String script) throws Exception {
-    Process process = new ProcessBuilder("bash", ProjectFolder.root().resolve(script).toString())
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
-    assertThat(process.waitFor()).as(script).isZero();
-    return out;
+    return SignedImages.tool(script);
   }
 
   @AfterAll

@@ -26,77 +26,29 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SignerAuditIT {
   @TempDir static Path work;
+  static SignedImages signed;
   static LocalRegistry registry;
   static LocalNotation notation;
   static Path policyRepo;
   static Path production;
   /** repository -> digest of each image pushed. */
-  static final Map<String, String> images = new LinkedHashMap<>();
+  static Map<String, String> images;
 
   @BeforeAll
   static void signImagesAndWriteThePolicy() throws Exception {
-    registry = LocalRegistry.start(Path.of(SignatureScanIT.tool("scripts/registry-cli.sh")), work.resolve("registry"));
-    notation = new LocalNotation(Path.of(SignatureScanIT.tool("scripts/notation-cli.sh")), work.resolve("notation-home"),
-        registry.certificateAuthorityFile());
-    Path teamA = notation.generateTestKey("team-a");
-    Path teamB = notation.generateTestKey("team-b");
-    String host = registry.host();
-    images.put("storefront/web", registry.pushImage("storefront/web", "1.0", "web"));
-    images.put("storefront/cart", registry.pushImage("storefront/cart", "3.2", "cart"));
-    images.put("storefront/legacy", registry.pushImage("storefront/legacy", "0.9", "legacy"));
-    images.put("payments/api", registry.pushImage("payments/api", "2.1", "api"));
-    images.put("payments/batch", registry.pushImage("payments/batch", "1.4", "batch"));
-    sign("team-a", "jws", "storefront/web");
-    sign("team-b", "cose", "storefront/web");   // team B on team A's repository: unexpected
-    sign("team-a", "cose", "storefront/cart");
-    sign("team-b", "jws", "payments/api");
-    sign("team-a", "jws", "payments/batch");    // payments trusts only team B's root: fails the policy
-
+    signed = SignedImages.create(work);
+    registry = signed.registry;
+    notation = signed.notation;
+    images = signed.images;
     policyRepo = work.resolve("policies");
+    signed.writePolicyRepository(policyRepo);
     production = policyRepo.resolve("environments/production");
-    Files.createDirectories(production.resolve("truststore/x509/ca/team-a"));
-    Files.createDirectories(production.resolve("truststore/x509/ca/team-b"));
-    Files.copy(teamA, production.resolve("truststore/x509/ca/team-a/team-a.crt"));
-    Files.copy(teamB, production.resolve("truststore/x509/ca/team-b/team-b.crt"));
-    Files.writeString(production.resolve("trustpolicy.json"), """
-        {
-          "version": "1.0",
-          "trustPolicies": [
-            {
-              "name": "storefront",
-              "registryScopes": ["%1$s/storefront/web", "%1$s/storefront/cart", "%1$s/storefront/legacy"],
-              "signatureVerification": {"level": "strict"},
-              "trustStores": ["ca:team-a", "ca:team-b"],
-              "trustedIdentities": ["*"]
-            },
-            {
-              "name": "payments",
-              "registryScopes": ["%1$s/payments/api", "%1$s/payments/batch"],
-              "signatureVerification": {"level": "strict"},
-              "trustStores": ["ca:team-b"],
-              "trustedIdentities": ["x509.subject: C=US, ST=WA, L=Seattle, O=Notary, CN=team-b"]
-            }
-          ]
-        }
-        """.formatted(host));
-    Files.writeString(production.resolve("expected-signers.yaml"), """
-        expectedSigners:
-        - repositories: ["%1$s/storefront/*"]
-          identities: ["x509.subject: C=US, ST=WA, L=Seattle, O=Notary, CN=team-a"]
-        - repositories: ["%1$s/payments/*"]
-          identities: ["x509.subject: C=US, ST=WA, L=Seattle, O=Notary, CN=team-b"]
-        """.formatted(host));
-  }
-
-  private static void sign(String key, String format, String repository) {
-    LocalNotation.Run run = notation.sign(key, format, registry.host() + "/" + repository + "@" + images.get(repository));
-    assertThat(run.exitCode()).as(run.output()).isZero();
   }
 
   @AfterAll
   static void stop() {
-    if (registry != null) {
-      registry.close();
+    if (signed != null) {
+      signed.close();
     }
   }
 
@@ -118,8 +70,8 @@ class SignerAuditIT {
       }
     }
     String host = registry.host();
-    String teamA = "CN=team-a,O=Notary,L=Seattle,ST=WA,C=US";
-    String teamB = "CN=team-b,O=Notary,L=Seattle,ST=WA,C=US";
+    String teamA = SignedImages.TEAM_A;
+    String teamB = SignedImages.TEAM_B;
     JsonNode web = byImage.get(host + "/storefront/web@" + images.get("storefront/web"));
     assertThat(web.path("state").asText()).isEqualTo("PASSES");
     assertThat(web.path("unexpected")).extracting(JsonNode::asText).containsExactly(teamB);

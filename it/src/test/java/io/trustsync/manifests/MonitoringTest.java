@@ -55,6 +55,9 @@ class MonitoringTest {
     metrics.lastSync("ns/dist", "member-0", Instant.now());
     metrics.propagation("ns/dist", Duration.ofSeconds(3));
     metrics.divergence("ns/dist", 2, Instant.now(), true);
+    metrics.audit("ns/audit", "acme.azurecr.io/storefront/web", 3, 1, 0, 1, Map.of("CN=team-a", 2));
+    metrics.auditRun("ns/audit", Instant.now());
+    metrics.enforcement("ns/dist", "member-0", "apps", "warn", 2L);
     var report = RepositoryValidator.validate(RepositoryReader.read(ProjectFolder.root().resolve("policy-repo-example")),
         ValidationOptions.at(Instant.now()));
     metrics.certificates("ns/src", report.environments());
@@ -77,7 +80,7 @@ class MonitoringTest {
     assertThat(alerts).contains("TrustSyncClusterDrifted/warning", "TrustSyncClusterNotSynced/warning", "TrustSyncClusterUnreachable/warning",
         "TrustSyncSourceFetchFailing/warning", "TrustSyncRevisionRejected/warning", "TrustSyncRootExpiringSoon/warning",
         "TrustSyncRootExpiringSoon/critical", "TrustSyncPropagationSlow/warning", "TrustSyncFleetDiverged/warning",
-        "TrustSyncRolloutHalted/warning");
+        "TrustSyncRolloutHalted/warning", "TrustSyncUnexpectedSigner/critical", "TrustSyncUnsignedImages/warning");
     assertThat(ruleExpressions).allSatisfy(e -> assertThat(e).isNotBlank());
   }
 
