@@ -65,30 +65,27 @@ public final class SignerAudit {
   /** Audits each target (a repository, or one image by tag or digest). A repository the registry refuses is reported, not thrown. */
   public static Report run(AcceptedEnvironment environment, SignatureScanner scanner, List<ImageReference> targets, Instant now) {
     List<Repository> repositories = new ArrayList<>();
+    ExpectedSigners expected = environment.expectedSigners();
     for (ImageReference target : targets) {
-      List<SignatureScanner.Image> scanned;
+      List<Image> images = new ArrayList<>();
       try {
-        scanned = scanner.scan(target);
+        // judged as they come: an image's envelopes are dropped once it is judged
+        scanner.scan(target, image -> images.add(image(environment, expected, target.scope(), image, now)));
       } catch (RegistryException e) {
         repositories.add(new Repository(target.toString(), List.of(), Map.of(), 0, 0, 0, e.getMessage()));
         continue;
       }
-      repositories.add(repository(environment, target, scanned, now));
+      repositories.add(repository(target.scope(), images));
     }
     return new Report(environment.name(), now.toString(), List.copyOf(repositories));
   }
 
-  static Repository repository(AcceptedEnvironment environment, ImageReference target, List<SignatureScanner.Image> scanned, Instant now) {
-    ExpectedSigners expected = environment.expectedSigners();
-    String scope = target.scope();
-    List<Image> images = new ArrayList<>();
+  static Repository repository(String scope, List<Image> images) {
     Map<String, Integer> bySigner = new TreeMap<>();
     int unsigned = 0;
     int failing = 0;
     int unexpectedCount = 0;
-    for (SignatureScanner.Image image : scanned) {
-      Image audited = image(environment, expected, scope, image, now);
-      images.add(audited);
+    for (Image audited : images) {
       audited.signers().stream().filter(Signer::verified).map(Signer::subject).distinct().forEach(s -> bySigner.merge(s, 1, Integer::sum));
       switch (audited.state()) {
         case UNSIGNED -> unsigned++;

@@ -36,6 +36,16 @@ public final class SignatureScanner {
 
   /** A repository (every tag), or one image by tag or digest. */
   public List<Image> scan(ImageReference target) throws RegistryException {
+    List<Image> images = new ArrayList<>();
+    scan(target, images::add);
+    return images;
+  }
+
+  /**
+   * The same, one image at a time: {@code each} gets an image with its envelopes, which need not
+   * be kept, so a repository of ten thousand images never holds ten thousand envelopes at once.
+   */
+  public void scan(ImageReference target, java.util.function.Consumer<Image> each) throws RegistryException {
     Map<String, List<String>> tagsByDigest = new LinkedHashMap<>();
     if (target.digest() != null) {
       tagsByDigest.put(target.digest(), new ArrayList<>());
@@ -49,11 +59,9 @@ public final class SignatureScanner {
         tagsByDigest.computeIfAbsent(manifest.digest(), d -> new ArrayList<>()).add(tag);
       }
     }
-    List<Image> images = new ArrayList<>();
     for (Map.Entry<String, List<String>> entry : tagsByDigest.entrySet()) {
-      images.add(image(target.withDigest(entry.getKey()), entry.getValue()));
+      each.accept(image(target.withDigest(entry.getKey()), entry.getValue()));
     }
-    return images;
   }
 
   private Image image(ImageReference image, List<String> tags) {

@@ -34,7 +34,8 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Measures TrustSync itself and prints one JSON line of results (see docs/performance.md).",
-    subcommands = {BenchOperatorCommand.class, BenchRolloutCommand.class, BenchColdStartCommand.class, BenchImageCommand.class},
+    subcommands = {BenchOperatorCommand.class, BenchRolloutCommand.class, BenchColdStartCommand.class, BenchImageCommand.class,
+        BenchAuditCommand.class},
     footer = {
       "",
       "Examples:",
