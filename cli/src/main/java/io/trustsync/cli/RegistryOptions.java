@@ -7,11 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -49,25 +45,14 @@ final class RegistryOptions {
     return RegistryCredentials.ANONYMOUS;
   }
 
-  private SSLContext tls(CommandLine.Model.CommandSpec spec) throws IOException, GeneralSecurityException {
+  private SSLContext tls(CommandLine.Model.CommandSpec spec) throws IOException {
     if (caFile == null) {
       return null;
     }
-    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-    trust.load(null, null);
-    int i = 0;
-    try (var in = Files.newInputStream(caFile)) {
-      for (var certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-        trust.setCertificateEntry("ca-" + i++, (X509Certificate) certificate);
-      }
+    try {
+      return io.trustsync.registry.PrivateCa.trusting(Files.readAllBytes(caFile), "--ca-file " + caFile);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    if (i == 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--ca-file " + caFile + " holds no PEM certificate");
-    }
-    TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    factory.init(trust);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, factory.getTrustManagers(), null);
-    return context;
   }
 }

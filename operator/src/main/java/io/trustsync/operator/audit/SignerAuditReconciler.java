@@ -30,11 +30,7 @@ import io.trustsync.source.AddressRules;
 import io.trustsync.source.SourceException;
 import io.trustsync.status.Conditions;
 import io.trustsync.validation.AcceptedEnvironment;
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -51,7 +47,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Runs a {@link SignerAudit} on its interval, and at once when the source accepts a new revision
@@ -350,27 +345,8 @@ public final class SignerAuditReconciler implements Reconciler<SignerAudit> {
   }
 
   static SSLContext tls(String pem) {
-    if (pem == null || pem.isBlank()) {
-      return null;
-    }
-    try {
-      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-      trust.load(null, null);
-      int i = 0;
-      for (var certificate : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8)))) {
-        trust.setCertificateEntry("ca-" + i++, (X509Certificate) certificate);
-      }
-      if (i == 0) {
-        throw new IllegalArgumentException("spec.certificateAuthority holds no PEM certificate");
-      }
-      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      factory.init(trust);
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, factory.getTrustManagers(), null);
-      return context;
-    } catch (java.security.GeneralSecurityException | java.io.IOException e) {
-      throw new IllegalArgumentException("spec.certificateAuthority is not PEM certificates: " + e.getMessage());
-    }
+    return pem == null || pem.isBlank() ? null : io.trustsync.registry.PrivateCa.trusting(pem.getBytes(StandardCharsets.UTF_8),
+        "spec.certificateAuthority");
   }
 
   private static SignerAuditStatus carried(SignerAudit audit, SignerAuditStatus previous) {
