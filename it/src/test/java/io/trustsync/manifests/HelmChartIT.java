@@ -43,7 +43,8 @@ class HelmChartIT {
       "app.kubernetes.io/version", "helm.sh/chart");
 
   static final List<String> CRDS = List.of("policysources.trustsync.io", "memberclusters.trustsync.io", "trustdistributions.trustsync.io",
-      "trustdistributiontargets.trustsync.io", "azureclusterdiscoveries.trustsync.io", "truststores.trustsync.io", "trustpolicies.trustsync.io");
+      "trustdistributiontargets.trustsync.io", "azureclusterdiscoveries.trustsync.io", "signeraudits.trustsync.io", "truststores.trustsync.io",
+      "trustpolicies.trustsync.io");
 
   @TempDir Path work;
 

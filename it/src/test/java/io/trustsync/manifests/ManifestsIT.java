@@ -64,11 +64,11 @@ class ManifestsIT {
   }
 
   @Test
-  void theHubKustomizationHoldsTheFiveCrdsAndAHardenedTwoReplicaDeployment() {
+  void theHubKustomizationHoldsTheHubCrdsAndAHardenedTwoReplicaDeployment() {
     List<HasMetadata> hub = Manifests.load(fleet.hub().client(), Manifests.kustomize("hub"));
     assertThat(hub).filteredOn(o -> o.getKind().equals("CustomResourceDefinition")).extracting(o -> o.getMetadata().getName())
         .containsExactlyInAnyOrder("policysources.trustsync.io", "memberclusters.trustsync.io", "trustdistributions.trustsync.io", "trustdistributiontargets.trustsync.io",
-            "azureclusterdiscoveries.trustsync.io",
+            "azureclusterdiscoveries.trustsync.io", "signeraudits.trustsync.io",
             "truststores.trustsync.io", "trustpolicies.trustsync.io");
     Deployment deployment = (Deployment) hub.stream().filter(o -> o instanceof Deployment).findFirst().orElseThrow();
     var pod = deployment.getSpec().getTemplate().getSpec();
