@@ -33,5 +33,6 @@ bash scripts/ratify-v2-check.sh --prepare
 bash scripts/notation-check.sh --prepare
 bash scripts/helm-cli.sh >/dev/null
 bash scripts/registry-cli.sh >/dev/null
+bash scripts/referrers-registry.sh >/dev/null
 bash scripts/notation-cli.sh >/dev/null
 exec ./mvnw -B -ntp verify "$@"

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The field guide's audit on a real registry (CNCF Distribution, referrers API) holding images
+ * The field guide's audit on a real registry (CNCF Distribution, fallback tag) holding images
  * signed by the real notation CLI v1.3.2 with two teams' test keys, in JWS and COSE. The policy
  * repository's production environment trusts both teams' roots, expects team A on storefront and
  * team B on payments; `trustsync audit` groups the signers, flags team B's signature on team A's

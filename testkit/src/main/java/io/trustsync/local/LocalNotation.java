@@ -49,6 +49,16 @@ public final class LocalNotation {
     return run(List.of("sign", "--key", key, "--signature-format", format, reference));
   }
 
+  /**
+   * Signs as {@link #sign} does, but stores the signature as a referrer only, through the registry's
+   * referrers API ({@code --force-referrers-tag=false}). notation v1.3.2 writes the {@code
+   * sha256-<hex>} tag by default even where the registry has the API; with this it writes the tag
+   * only where the registry does not answer the manifest push with an OCI-Subject header.
+   */
+  public Run signWithReferrersApi(String key, String format, String reference) {
+    return run(List.of("sign", "--key", key, "--signature-format", format, "--force-referrers-tag=false", reference));
+  }
+
   /** notation verify, with the trust policy and stores of {@code configDirectory} (an environment folder of a policy repository). */
   public Run verify(Path configDirectory, String reference) {
     return run(List.of("verify", reference), configDirectory);

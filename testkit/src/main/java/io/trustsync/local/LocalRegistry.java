@@ -15,8 +15,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The CNCF Distribution registry (scripts/registry-cli.sh builds it from the Go module proxy) on
- * loopback over TLS, with a certificate from its own CA: a real OCI registry to push images to.
+ * The CNCF Distribution registry (scripts/registry-cli.sh builds it from the Go module proxy), or
+ * olareg, which has the OCI 1.1 referrers API that Distribution lacks (scripts/referrers-registry.sh),
+ * on loopback over TLS, with a certificate from its own CA: a real OCI registry to push images to.
  */
 public final class LocalRegistry implements AutoCloseable {
   private final Process process;
@@ -33,18 +34,7 @@ public final class LocalRegistry implements AutoCloseable {
 
   /** Starts the registry binary with its storage and configuration under {@code work}; returns once /v2/ answers. */
   public static LocalRegistry start(Path binary, Path work) {
-    try {
-      Files.createDirectories(work);
-      CertificateAuthority authority = CertificateAuthority.create("trustsync-registry-ca");
-      CertificateAuthority.IssuedCertificate serving = authority.issueServer("127.0.0.1");
-      Path certificate = Files.writeString(work.resolve("registry.crt"), serving.certificatePem());
-      Path key = Files.writeString(work.resolve("registry.key"), serving.privateKeyPem());
-      Path caFile = Files.writeString(work.resolve("ca.crt"), authority.certificatePem());
-      int port;
-      try (ServerSocket socket = new ServerSocket(0)) {
-        port = socket.getLocalPort();
-      }
-      String host = "127.0.0.1:" + port;
+    return start(work, (host, certificate, key) -> {
       Path config = Files.writeString(work.resolve("config.yml"), """
           version: 0.1
           log:
@@ -58,7 +48,39 @@ public final class LocalRegistry implements AutoCloseable {
               certificate: %s
               key: %s
           """.formatted(work.resolve("storage"), host, certificate, key));
-      Process process = new ProcessBuilder(List.of(binary.toString(), "serve", config.toString())).redirectErrorStream(true)
+      return List.of(binary.toString(), "serve", config.toString());
+    });
+  }
+
+  /**
+   * Starts the referrers registry (scripts/referrers-registry.sh builds it: olareg, with the OCI 1.1
+   * referrers API) with its storage under {@code work}, on the same terms as {@link #start}: its
+   * own flags instead of a configuration file; returns once /v2/ answers.
+   */
+  public static LocalRegistry startReferrers(Path binary, Path work) {
+    return start(work, (host, certificate, key) -> List.of(binary.toString(), "-addr", host, "-cert", certificate.toString(),
+        "-key", key.toString(), "-dir", work.resolve("storage").toString()));
+  }
+
+  /** The command line that serves on {@code host} with the certificate and key given. */
+  private interface Command {
+    List<String> of(String host, Path certificate, Path key) throws IOException;
+  }
+
+  private static LocalRegistry start(Path work, Command command) {
+    try {
+      Files.createDirectories(work);
+      CertificateAuthority authority = CertificateAuthority.create("trustsync-registry-ca");
+      CertificateAuthority.IssuedCertificate serving = authority.issueServer("127.0.0.1");
+      Path certificate = Files.writeString(work.resolve("registry.crt"), serving.certificatePem());
+      Path key = Files.writeString(work.resolve("registry.key"), serving.privateKeyPem());
+      Path caFile = Files.writeString(work.resolve("ca.crt"), authority.certificatePem());
+      int port;
+      try (ServerSocket socket = new ServerSocket(0)) {
+        port = socket.getLocalPort();
+      }
+      String host = "127.0.0.1:" + port;
+      Process process = new ProcessBuilder(command.of(host, certificate, key)).redirectErrorStream(true)
           .redirectOutput(work.resolve("registry.log").toFile()).start();
       LocalRegistry registry = new LocalRegistry(process, host, authority, caFile);
       registry.awaitReady(work.resolve("registry.log"));
@@ -105,6 +127,8 @@ public final class LocalRegistry implements AutoCloseable {
   /**
    * Pushes a minimal OCI image (an empty config and one layer holding {@code content}) as
    * {@code repository:tag}, through the registry's own upload API; returns the manifest digest.
+   * Each blob goes up as POST then PUT ?digest=, which both registries take; the upload's Location
+   * may be absolute (Distribution) or a path (olareg), with a query of its own either way.
    */
   public String pushImage(String repository, String tag, String content) {
     HttpClient client = HttpClient.newBuilder().sslContext(sslContext()).build();
