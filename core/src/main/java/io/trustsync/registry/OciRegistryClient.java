@@ -159,37 +159,41 @@ public final class OciRegistryClient {
   }
 
   /**
-   * The manifests that refer to {@code subject} with the artifact type: the referrers API, or,
-   * where the registry has none (404), the index tagged {@code sha256-<hex>} that clients push
-   * instead. Filtered here too: a registry may ignore the filter.
+   * The manifests that refer to {@code subject} with the artifact type: those the referrers API
+   * lists, and those of the index tagged {@code sha256-<hex>} that clients push for registries
+   * without it. Both are read: notation writes the tag by default even where the API exists, and a
+   * registry whose API list the tag overwrote would otherwise hide signatures. Filtered here too:
+   * a registry may ignore the filter.
    */
   public List<Descriptor> referrers(ImageReference subject, String artifactType) throws RegistryException {
     String digest = subject.digest();
+    Map<String, Descriptor> found = new LinkedHashMap<>();
     HttpResponse<InputStream> response = send(subject, "GET", "/v2/" + subject.repository() + "/referrers/" + digest + "?artifactType="
         + URLEncoder.encode(artifactType, StandardCharsets.UTF_8), OCI_INDEX);
-    JsonNode index;
     if (response.statusCode() == 404) {
       drain(response);
-      String fallbackTag = digest.replace(':', '-');
-      HttpResponse<InputStream> tagged = send(subject, "GET", "/v2/" + subject.repository() + "/manifests/" + fallbackTag, OCI_INDEX);
-      if (tagged.statusCode() == 404) {
-        drain(tagged);
-        return List.of();
-      }
-      expectOk(subject, tagged, "the referrers tag " + fallbackTag);
-      index = parse(read(tagged, limits.maxManifestBytes(), "referrers tag of " + subject), "referrers tag of " + subject);
     } else {
       expectOk(subject, response, "the referrers of " + digest);
-      index = parse(read(response, limits.maxManifestBytes(), "referrers of " + subject), "referrers of " + subject);
+      collect(parse(read(response, limits.maxManifestBytes(), "referrers of " + subject), "referrers of " + subject), artifactType, found);
     }
-    List<Descriptor> found = new ArrayList<>();
+    String fallbackTag = digest.replace(':', '-');
+    HttpResponse<InputStream> tagged = send(subject, "GET", "/v2/" + subject.repository() + "/manifests/" + fallbackTag, OCI_INDEX);
+    if (tagged.statusCode() == 404) {
+      drain(tagged);
+    } else {
+      expectOk(subject, tagged, "the referrers tag " + fallbackTag);
+      collect(parse(read(tagged, limits.maxManifestBytes(), "referrers tag of " + subject), "referrers tag of " + subject), artifactType, found);
+    }
+    return List.copyOf(found.values());
+  }
+
+  private static void collect(JsonNode index, String artifactType, Map<String, Descriptor> found) {
     for (JsonNode m : index.path("manifests")) {
       String type = m.path("artifactType").asText(null);
       if (artifactType.equals(type)) {
-        found.add(new Descriptor(m.path("mediaType").asText(), m.path("digest").asText(), m.path("size").asLong(), type));
+        found.putIfAbsent(m.path("digest").asText(), new Descriptor(m.path("mediaType").asText(), m.path("digest").asText(), m.path("size").asLong(), type));
       }
     }
-    return found;
   }
 
   /** A blob, checked against its digest. */

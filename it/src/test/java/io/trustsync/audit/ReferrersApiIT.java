@@ -100,6 +100,27 @@ class ReferrersApiIT {
     });
   }
 
+  /**
+   * notation's default (--force-referrers-tag) writes the sha256-<hex> tag even here, and that
+   * index overwrites the registry's own referrers record of the signatures before it: a second
+   * signature hides the first from the API. The scanner reads both and finds both.
+   */
+  @Test
+  void signaturesTheFallbackTagHidesFromTheApiAreStillFound() throws Exception {
+    String cart = registry.pushImage("storefront/cart", "3.2", "cart 3.2");
+    for (String[] signer : new String[][] {{"team-a", "jws"}, {"team-b", "cose"}}) {
+      LocalNotation.Run run = notation.sign(signer[0], signer[1], registry.host() + "/storefront/cart@" + cart);
+      assertThat(run.exitCode()).as(run.output()).isZero();
+    }
+    OciRegistryClient client = client();
+    assertThat(client.tags(ImageReference.parse(registry.host() + "/storefront/cart"))).contains(cart.replace(':', '-'));
+    assertThat(client.referrers(ImageReference.parse(registry.host() + "/storefront/cart@" + cart), OciRegistryClient.NOTATION_SIGNATURE))
+        .hasSize(2);
+    assertThat(new SignatureScanner(client, 50).scan(ImageReference.parse(registry.host() + "/storefront/cart"))).singleElement()
+        .satisfies(image -> assertThat(image.signatures()).extracting(SignatureScanner.Signature::mediaType)
+            .containsExactlyInAnyOrder(SignatureScanner.JWS, SignatureScanner.COSE));
+  }
+
   @Test
   void anUnsignedImageHasAnEmptyReferrersListAndNoSignatures() throws Exception {
     OciRegistryClient client = client();

@@ -151,13 +151,11 @@ public final class SignerAuditReconciler implements Reconciler<SignerAudit> {
       return stalled(audit, previous, "InvalidSpec", e.getMessage());
     }
     int maxImages = spec.maxImagesPerRepository == null ? 1000 : spec.maxImagesPerRepository;
-    running.put(id, new Running(key, pool.submit(() -> {
-      try {
-        return run(environment, targets, credentials, tls, maxImages);
-      } finally {
-        triggers.propagateEvent(id);
-      }
-    })));
+    java.util.concurrent.CompletableFuture<Report> audit_ = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> run(environment, targets, credentials, tls, maxImages), pool);
+    running.put(id, new Running(key, audit_));
+    // once done (not just before): the reconcile it triggers must find the result complete
+    audit_.whenComplete((report, failure) -> triggers.propagateEvent(id));
     return UpdateControl.<SignerAudit>noUpdate().rescheduleAfter(Duration.ofMinutes(1));
   }
 
@@ -189,7 +187,8 @@ public final class SignerAuditReconciler implements Reconciler<SignerAudit> {
     try {
       report = result.get();
     } catch (java.util.concurrent.ExecutionException e) {
-      String message = "the audit failed: " + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+      Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
+      String message = "the audit failed: " + (cause == null ? e.getMessage() : cause.getMessage());
       return write(audit, previous, carried(audit, previous), Conditions.READY, false, "AuditFailed", message, Duration.ofMinutes(5));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
