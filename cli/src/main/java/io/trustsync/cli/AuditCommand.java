@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.trustsync.audit.SignerAudit;
 import io.trustsync.registry.ImageReference;
-import io.trustsync.registry.SignatureScanner;
 import io.trustsync.validation.AcceptedEnvironment;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -31,7 +30,7 @@ import picocli.CommandLine.Parameters;
       "",
       "Examples:",
       "  trustsync audit --repo policy-repo-example --env production acme.azurecr.io/storefront/web acme.azurecr.io/payments/api",
-      "  trustsync audit --repo . --env production --format sarif --username ci --password-file token.txt registry.example/team/app",
+      "  trustsync audit --repo . --env production --format sarif --credentials-for registry.example --username ci --password-file token.txt",
       "",
       "With no repository given, the environment's registry scopes are audited.",
       "",
@@ -80,8 +79,12 @@ final class AuditCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
     }
-    SignerAudit.Report report = SignerAudit.run(accepted, new SignatureScanner(registry.client(spec), registry.maxSignatures), references,
-        Instant.now());
+    Instant now = Instant.now();
+    List<SignerAudit.Repository> audited = new ArrayList<>();
+    for (ImageReference reference : references) {
+      audited.addAll(SignerAudit.run(accepted, registry.scanner(spec, reference), List.of(reference), now).repositories());
+    }
+    SignerAudit.Report report = new SignerAudit.Report(accepted.name(), now.toString(), List.copyOf(audited));
     switch (format) {
       case "json" -> out.println(json().writeValueAsString(report));
       case "sarif" -> out.println(json().writeValueAsString(sarif(report)));

@@ -45,7 +45,7 @@ import picocli.CommandLine.Parameters;
       "  trustsync impact --repo . --base origin/main --head HEAD --env production",
       "  trustsync impact --repo . --base $BASE_SHA --head $HEAD_SHA --env production --images-file running-images.txt",
       "",
-      "With no image named, the registry scopes of both revisions are scanned.",
+      "With no image named, the registry scopes of the base revision are scanned (a pull request cannot add a registry to contact).",
       "",
       "Exit codes: 0 no image breaks, 1 an image would go from pass to fail, 2 usage, repository or registry error."
     })
@@ -106,9 +106,9 @@ final class ImpactCommand implements Callable<Integer> {
             .forEach(named::add);
       }
       if (named.isEmpty()) {
-        named.addAll(Impact.scopes(before, after));
+        // the base's scopes: a pull request that adds a registry gets no request sent to it
+        named.addAll(Impact.scopes(before));
       }
-      SignatureScanner scanner = new SignatureScanner(registry.client(spec), registry.maxSignatures);
       List<SignatureScanner.Image> images = new ArrayList<>();
       List<String> problems = new ArrayList<>();
       for (String target : named) {
@@ -119,7 +119,7 @@ final class ImpactCommand implements Callable<Integer> {
           throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         try {
-          images.addAll(scanner.scan(reference));
+          images.addAll(registry.scanner(spec, reference).scan(reference));
         } catch (RegistryException e) {
           problems.add(e.getMessage());
         }

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import javax.net.ssl.SSLContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -15,6 +14,10 @@ import picocli.CommandLine.Option;
 final class RegistryOptions {
   @Option(names = "--ca-file", paramLabel = "PEM", description = "CA certificates the registry's TLS certificate chains to (default: the JDK's).")
   Path caFile;
+
+  @Option(names = "--credentials-for", paramLabel = "REGISTRY", description = "The one registry host (host[:port]) the credentials are"
+      + " sent to; every other registry is read anonymously. Required with --username or --token-file.")
+  String credentialsFor;
 
   @Option(names = "--username", paramLabel = "USER", description = "Registry user; the password is read from --password-file.")
   String username;
@@ -25,11 +28,24 @@ final class RegistryOptions {
   @Option(names = "--token-file", paramLabel = "FILE", description = "File holding a bearer token for the registry.")
   Path tokenFile;
 
-  @Option(names = "--max-signatures", defaultValue = "50", paramLabel = "N", description = "Signatures read per image. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--max-signatures", defaultValue = "100", paramLabel = "N", description = "Signatures read per image (notation reads 100). Default: ${DEFAULT-VALUE}.")
   int maxSignatures;
 
-  OciRegistryClient client(CommandLine.Model.CommandSpec spec) throws IOException, GeneralSecurityException {
-    return new OciRegistryClient(tls(spec), credentials(spec), false, OciRegistryClient.Limits.DEFAULT);
+  /**
+   * A scanner for {@code target}'s registry: with the credentials only if it is the one
+   * --credentials-for names. A policy that names another registry (a pull request may add one)
+   * never gets them.
+   */
+  io.trustsync.registry.SignatureScanner scanner(CommandLine.Model.CommandSpec spec, io.trustsync.registry.ImageReference target)
+      throws IOException {
+    RegistryCredentials credentials = credentials(spec);
+    if (credentials != RegistryCredentials.ANONYMOUS && credentialsFor == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--username and --token-file need --credentials-for REGISTRY: the"
+          + " one registry they may be sent to");
+    }
+    boolean theirs = credentialsFor != null && credentialsFor.equals(target.registry());
+    return new io.trustsync.registry.SignatureScanner(new OciRegistryClient(tls(spec), theirs ? credentials : RegistryCredentials.ANONYMOUS,
+        false, OciRegistryClient.Limits.DEFAULT), maxSignatures);
   }
 
   private RegistryCredentials credentials(CommandLine.Model.CommandSpec spec) throws IOException {

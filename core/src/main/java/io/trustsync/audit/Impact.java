@@ -89,12 +89,10 @@ public final class Impact {
     return after.reason();
   }
 
-  /** The registry scopes of both revisions, '*' left out: what to scan when no image is named. */
-  public static List<String> scopes(AcceptedEnvironment base, AcceptedEnvironment head) {
+  /** The registry scopes of the base revision, '*' left out: what to scan when no image is named (the head is the proposal). */
+  public static List<String> scopes(AcceptedEnvironment base) {
     Set<String> scopes = new java.util.LinkedHashSet<>();
-    for (AcceptedEnvironment env : List.of(base, head)) {
-      env.policy().statements().forEach(s -> s.registryScopes().stream().filter(x -> !x.equals("*")).forEach(scopes::add));
-    }
+    base.policy().statements().forEach(s -> s.registryScopes().stream().filter(x -> !x.equals("*")).forEach(scopes::add));
     return List.copyOf(scopes);
   }
 }

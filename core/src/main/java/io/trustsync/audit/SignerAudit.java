@@ -3,11 +3,15 @@ package io.trustsync.audit;
 import io.trustsync.registry.ImageReference;
 import io.trustsync.registry.RegistryException;
 import io.trustsync.registry.SignatureScanner;
+import io.trustsync.signature.Check;
+import io.trustsync.signature.EnvelopeException;
+import io.trustsync.signature.NotationEnvelope;
 import io.trustsync.signature.NotationVerifier;
 import io.trustsync.signature.SignatureBlob;
 import io.trustsync.signature.SignatureOutcome;
 import io.trustsync.signature.Verdict;
-import io.trustsync.trustpolicy.IdentityMatch;
+import io.trustsync.trustpolicy.TrustedIdentities;
+import java.security.cert.X509Certificate;
 import io.trustsync.validation.AcceptedEnvironment;
 import io.trustsync.validation.ExpectedSigners;
 import java.time.Instant;
@@ -98,24 +102,48 @@ public final class SignerAudit {
   }
 
   static Image image(AcceptedEnvironment environment, ExpectedSigners expected, String scope, SignatureScanner.Image image, Instant now) {
-    String reference = image.reference().toString();
     List<SignatureBlob> blobs = image.signatures().stream().map(s -> new SignatureBlob(s.mediaType(), s.envelope())).toList();
-    Verdict verdict = NotationVerifier.verify(reference, image.reference().digest(), blobs, environment, now);
+    return judge(expected, scope, image, NotationVerifier.verify(image.reference().toString(), image.reference().digest(), blobs, environment, now));
+  }
+
+  /** What the audit makes of an image and notation's verdict on it (public for callers and tests that verify themselves). */
+  public static Image judge(ExpectedSigners expected, String scope, SignatureScanner.Image image, Verdict verdict) {
+    String reference = image.reference().toString();
     boolean expects = expected.expects(scope);
     List<Signer> signers = new ArrayList<>();
     List<String> unexpected = new ArrayList<>();
     for (SignatureOutcome outcome : verdict.signatures()) {
-      boolean verified = outcome.passed() && outcome.signer() != null;
-      Boolean isExpected = !expects || !verified ? null : expected.forRepository(scope).stream()
-          .anyMatch(identity -> IdentityMatch.matches(identity.identity(), IdentityMatch.attributes(outcome.signer())));
+      // a signer is who signed only when integrity and authenticity were checked and held: under level audit a
+      // signature whose chain reaches no trusted root still "passes", and its subject is anyone's to claim
+      boolean verified = outcome.signer() != null && held(outcome, Check.INTEGRITY) && held(outcome, Check.AUTHENTICITY);
+      Boolean isExpected = null;
+      if (expects && verified) {
+        X509Certificate leaf = leaf(image.signatures().get(outcome.index()));
+        isExpected = leaf != null && expected.forRepository(scope).stream()
+            .anyMatch(identity -> TrustedIdentities.matches(identity.identity(), leaf));
+      }
       if (Boolean.FALSE.equals(isExpected) && !unexpected.contains(outcome.signer())) {
         unexpected.add(outcome.signer());
       }
       signers.add(new Signer(outcome.signer(), outcome.issuer(), outcome.format(), verified, isExpected, outcome.reason()));
     }
-    State state = image.signatures().isEmpty() && image.problems().isEmpty() ? State.UNSIGNED
-        : verdict.passed() ? State.PASSES : image.signatures().isEmpty() ? State.UNREADABLE : State.FAILS;
-    return new Image(reference, image.tags(), state, verdict.statement(), List.copyOf(signers), List.copyOf(unexpected), verdict.reason(),
+    // an image whose signatures could not all be read is never "passes" nor "unsigned": what was not read may be anyone's
+    State state = !image.problems().isEmpty() ? State.UNREADABLE
+        : image.signatures().isEmpty() ? State.UNSIGNED : verdict.passed() ? State.PASSES : State.FAILS;
+    String reason = state == State.UNREADABLE ? String.join("; ", image.problems()) : verdict.reason();
+    return new Image(reference, image.tags(), state, verdict.statement(), List.copyOf(signers), List.copyOf(unexpected), reason,
         image.problems());
+  }
+
+  private static boolean held(SignatureOutcome outcome, Check check) {
+    return outcome.check(check).map(c -> !c.failed()).orElse(false);
+  }
+
+  private static X509Certificate leaf(SignatureScanner.Signature signature) {
+    try {
+      return NotationEnvelope.parse(signature.mediaType(), signature.envelope()).certificateChain().getFirst();
+    } catch (EnvelopeException | RuntimeException e) {
+      return null;
+    }
   }
 }

@@ -48,6 +48,16 @@ public record ImageReference(String registry, String repository, String tag, Str
     return new ImageReference(registry, rest, tag, digest);
   }
 
+  /** Whether {@code name} is a valid tag (the distribution spec's grammar). */
+  public static boolean isTag(String name) {
+    return name != null && TAG.matcher(name).matches();
+  }
+
+  /** The tag clients push for a registry without the referrers API ({@code sha256-<hex>}): an index of signatures, not an image. */
+  public static boolean isReferrersTag(String name) {
+    return name.matches("sha256-[a-f0-9]{64}");
+  }
+
   /** registry/repository: what a trust policy's registryScopes name. */
   public String scope() {
     return registry + "/" + repository;

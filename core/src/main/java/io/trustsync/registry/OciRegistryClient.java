@@ -98,28 +98,44 @@ public final class OciRegistryClient {
     this.limits = limits;
   }
 
-  /** Every tag of the repository, following the registry's pagination. */
-  public List<String> tags(ImageReference repository) throws RegistryException {
+  /** The tags of a repository, following the registry's pagination, and whether there were more than the limit (then cut there). */
+  public record Tags(List<String> tags, boolean truncated, List<String> refused) {}
+
+  /** Every tag of the repository, following the registry's pagination; at most {@code maxTags}, and tags that are not tags refused. */
+  public Tags tags(ImageReference repository) throws RegistryException {
     List<String> tags = new ArrayList<>();
+    List<String> refused = new ArrayList<>();
     String path = "/v2/" + repository.repository() + "/tags/list?n=1000";
+    int pages = 0;
+    int images = 0;
     while (path != null) {
+      if (++pages > limits.maxTags() / 100 + 10) {
+        return new Tags(List.copyOf(tags), true, List.copyOf(refused)); // pages of nothing, forever: stop
+      }
       HttpResponse<InputStream> response = send(repository, "GET", path, "application/json");
       if (response.statusCode() == 404) {
         drain(response);
         throw new RegistryException("repository " + repository.scope() + " does not exist (404 on its tag list): check the name", 404);
       }
       expectOk(repository, response, "the tag list");
-      JsonNode list = parse(read(response, limits.maxManifestBytes(), repository + " tag list"), repository + " tag list");
+      JsonNode list = parse(read(response, 1 << 20, repository + " tag list"), repository + " tag list");
       for (JsonNode tag : list.path("tags")) {
-        tags.add(tag.asText());
-        if (tags.size() > limits.maxTags()) {
-          throw new RegistryException("repository " + repository.scope() + " has more than " + limits.maxTags()
-              + " tags: audit it by digest, or raise the limit");
+        String name = tag.asText();
+        if (!ImageReference.isTag(name)) {
+          if (refused.size() < 10) {
+            refused.add(name.length() > 64 ? name.substring(0, 64) + "…" : name);
+          }
+          continue;
         }
+        // the index clients push for registries without the referrers API is listed, but not counted as an image
+        if (!ImageReference.isReferrersTag(name) && ++images > limits.maxTags()) {
+          return new Tags(List.copyOf(tags), true, List.copyOf(refused));
+        }
+        tags.add(name);
       }
       path = response.headers().firstValue("Link").map(OciRegistryClient::nextPath).orElse(null);
     }
-    return tags;
+    return new Tags(List.copyOf(tags), false, List.copyOf(refused));
   }
 
   static String nextPath(String link) {
@@ -256,7 +272,11 @@ public final class OciRegistryClient {
     if (realm == null || !(realm.startsWith("https://") || (plainHttp && realm.startsWith("http://")))) {
       throw new RegistryException(repository.registry() + " asks for a bearer token from realm '" + realm + "', which is not an https URL");
     }
-    hostCheck.check(URI.create(realm).getHost());
+    try {
+      hostCheck.check(URI.create(realm).getHost());
+    } catch (IllegalArgumentException e) {
+      throw new RegistryException(repository.registry() + " names a token service that is not a URL");
+    }
     StringBuilder url = new StringBuilder(realm).append(realm.contains("?") ? "&" : "?");
     if (params.containsKey("service")) {
       url.append("service=").append(URLEncoder.encode(params.get("service"), StandardCharsets.UTF_8)).append('&');
@@ -289,13 +309,18 @@ public final class OciRegistryClient {
 
   private HttpResponse<InputStream> exchange(ImageReference repository, String method, String path, String accept, String authorization)
       throws RegistryException {
-    URI uri = URI.create((plainHttp ? "http://" : "https://") + repository.registry() + path);
-    String registryHost = uri.getHost();
+    URI uri;
+    try {
+      uri = URI.create((plainHttp ? "http://" : "https://") + repository.registry() + path);
+    } catch (IllegalArgumentException e) {
+      throw new RegistryException("cannot ask " + repository.registry() + " for " + path + ": not a valid URL");
+    }
+    String registryAuthority = uri.getRawAuthority();
     for (int hop = 0; ; hop++) {
       hostCheck.check(uri.getHost());
       HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(limits.timeout()).method(method, HttpRequest.BodyPublishers.noBody())
           .header("Accept", accept);
-      if (authorization != null && uri.getHost().equals(registryHost)) {
+      if (authorization != null && registryAuthority.equals(uri.getRawAuthority()) && uri.getScheme().equals(plainHttp ? "http" : "https")) {
         request.header("Authorization", authorization); // never to a host the registry redirects to
       }
       HttpResponse<InputStream> response;
@@ -317,7 +342,12 @@ public final class OciRegistryClient {
       if (location == null || hop == 4) {
         throw new RegistryException(repository.registry() + " redirected " + path + (location == null ? " without a Location" : " more than 4 times"));
       }
-      URI next = uri.resolve(location);
+      URI next;
+      try {
+        next = uri.resolve(location);
+      } catch (IllegalArgumentException e) {
+        throw new RegistryException(repository.registry() + " redirected " + path + " to something that is not a URL");
+      }
       if (!"https".equals(next.getScheme()) && !(plainHttp && "http".equals(next.getScheme()))) {
         throw new RegistryException(repository.registry() + " redirected " + path + " to a " + next.getScheme() + " URL: refused, https only");
       }
@@ -333,21 +363,39 @@ public final class OciRegistryClient {
     }
   }
 
-  private static byte[] read(HttpResponse<InputStream> response, int max, String what) throws RegistryException {
-    try (InputStream in = response.body()) {
+  private static final java.util.concurrent.ScheduledExecutorService WATCHDOG = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+      Thread.ofPlatform().daemon().name("registry-read-deadline").factory());
+
+  /** The body, at most {@code max} bytes, read within the request timeout: a body dripped a byte at a time is cut off. */
+  private byte[] read(HttpResponse<InputStream> response, int max, String what) throws RegistryException {
+    InputStream in = response.body();
+    var deadline = WATCHDOG.schedule(() -> {
+      try {
+        in.close();
+      } catch (IOException ignored) {
+        // closing is all that matters
+      }
+    }, limits.timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    try (in) {
       byte[] body = in.readNBytes(max + 1);
+      if (deadline.isDone()) {
+        throw new RegistryException(what + " was not read within " + limits.timeout().toSeconds() + " s: refused");
+      }
       if (body.length > max) {
         throw new RegistryException(what + " is larger than " + max + " bytes: refused");
       }
       return body;
     } catch (IOException e) {
-      throw new RegistryException("reading " + what + " failed: " + e.getMessage());
+      throw new RegistryException(deadline.isDone() ? what + " was not read within " + limits.timeout().toSeconds() + " s: refused"
+          : "reading " + what + " failed: " + e.getMessage());
+    } finally {
+      deadline.cancel(false);
     }
   }
 
   private static void drain(HttpResponse<InputStream> response) {
     try (InputStream in = response.body()) {
-      in.readNBytes(64 << 10);
+      // nothing is read: closing gives the connection up, and a body dripped forever cannot hold this thread
     } catch (IOException ignored) {
       // closing is all that matters
     }

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Finds the images of a repository and their Notation signatures: each tag resolved to its
@@ -17,8 +16,6 @@ import java.util.regex.Pattern;
 public final class SignatureScanner {
   public static final String JWS = "application/jose+json";
   public static final String COSE = "application/cose";
-  /** The tags clients push for registries without the referrers API: not images. */
-  private static final Pattern REFERRERS_TAG = Pattern.compile("sha256-[a-f0-9]{64}");
 
   /** One signature: the manifest that carries it, its envelope's media type, the envelope. */
   public record Signature(String manifestDigest, String mediaType, byte[] envelope) {}
@@ -47,20 +44,47 @@ public final class SignatureScanner {
    */
   public void scan(ImageReference target, java.util.function.Consumer<Image> each) throws RegistryException {
     Map<String, List<String>> tagsByDigest = new LinkedHashMap<>();
+    List<String> repositoryProblems = new ArrayList<>();
     if (target.digest() != null) {
       tagsByDigest.put(target.digest(), new ArrayList<>());
     } else {
-      List<String> tags = target.tag() != null ? List.of(target.tag()) : client.tags(target);
+      List<String> tags;
+      if (target.tag() != null) {
+        tags = List.of(target.tag());
+      } else {
+        OciRegistryClient.Tags listed = client.tags(target);
+        tags = listed.tags();
+        if (listed.truncated()) {
+          repositoryProblems.add("the repository has more tags than the limit; only the first " + tags.size() + " were read");
+        }
+        if (!listed.refused().isEmpty()) {
+          repositoryProblems.add("tags that are not valid tag names were left out: " + listed.refused());
+        }
+      }
       for (String tag : tags) {
-        if (REFERRERS_TAG.matcher(tag).matches()) {
+        if (ImageReference.isReferrersTag(tag)) {
           continue;
         }
-        OciRegistryClient.Manifest manifest = client.manifest(new ImageReference(target.registry(), target.repository(), tag, null));
-        tagsByDigest.computeIfAbsent(manifest.digest(), d -> new ArrayList<>()).add(tag);
+        try {
+          OciRegistryClient.Manifest manifest = client.manifest(new ImageReference(target.registry(), target.repository(), tag, null));
+          tagsByDigest.computeIfAbsent(manifest.digest(), d -> new ArrayList<>()).add(tag);
+        } catch (RegistryException e) {
+          // one tag gone (deleted mid-scan) or refused costs that tag, not the repository
+          each.accept(new Image(new ImageReference(target.registry(), target.repository(), tag, null), List.of(tag), List.of(),
+              List.of(e.getMessage())));
+        }
       }
     }
+    boolean first = true;
     for (Map.Entry<String, List<String>> entry : tagsByDigest.entrySet()) {
-      each.accept(image(target.withDigest(entry.getKey()), entry.getValue()));
+      Image image = image(target.withDigest(entry.getKey()), entry.getValue());
+      if (first && !repositoryProblems.isEmpty()) {
+        List<String> problems = new ArrayList<>(repositoryProblems);
+        problems.addAll(image.problems());
+        image = new Image(image.reference(), image.tags(), image.signatures(), List.copyOf(problems));
+      }
+      first = false;
+      each.accept(image);
     }
   }
 

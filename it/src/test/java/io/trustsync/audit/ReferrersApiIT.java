@@ -65,8 +65,8 @@ class ReferrersApiIT {
   @Test
   void notationStoredTheSignaturesAsReferrersWithNoFallbackTag() throws Exception {
     OciRegistryClient client = client();
-    assertThat(client.tags(ImageReference.parse(registry.host() + "/storefront/web"))).containsExactly("1.0");
-    assertThat(client.tags(ImageReference.parse(registry.host() + "/payments/api"))).containsExactly("2.1");
+    assertThat(client.tags(ImageReference.parse(registry.host() + "/storefront/web")).tags()).containsExactly("1.0");
+    assertThat(client.tags(ImageReference.parse(registry.host() + "/payments/api")).tags()).containsExactly("2.1");
     assertThat(client.referrers(ImageReference.parse(registry.host() + "/storefront/web@" + web), OciRegistryClient.NOTATION_SIGNATURE))
         .hasSize(2).allSatisfy(d -> assertThat(d.artifactType()).isEqualTo(OciRegistryClient.NOTATION_SIGNATURE));
     assertThat(client.referrers(ImageReference.parse(registry.host() + "/payments/api@" + api), OciRegistryClient.NOTATION_SIGNATURE))
@@ -79,7 +79,7 @@ class ReferrersApiIT {
     SignatureScanner scanner = new SignatureScanner(client, 50);
 
     // no sha256-<hex> tag: what the scanner finds can only have come from the referrers API
-    assertThat(client.tags(ImageReference.parse(registry.host() + "/storefront/web"))).noneMatch(tag -> tag.startsWith("sha256-"));
+    assertThat(client.tags(ImageReference.parse(registry.host() + "/storefront/web")).tags()).noneMatch(tag -> tag.startsWith("sha256-"));
     List<SignatureScanner.Image> webImages = scanner.scan(ImageReference.parse(registry.host() + "/storefront/web"));
     assertThat(webImages).singleElement().satisfies(image -> {
       assertThat(image.reference().digest()).isEqualTo(web);
@@ -90,7 +90,7 @@ class ReferrersApiIT {
       assertThat(image.signatures()).allSatisfy(s -> assertThat(s.envelope()).hasSizeGreaterThan(100));
     });
 
-    assertThat(client.tags(ImageReference.parse(registry.host() + "/payments/api"))).noneMatch(tag -> tag.startsWith("sha256-"));
+    assertThat(client.tags(ImageReference.parse(registry.host() + "/payments/api")).tags()).noneMatch(tag -> tag.startsWith("sha256-"));
     assertThat(scanner.scan(ImageReference.parse(registry.host() + "/payments/api:2.1"))).singleElement().satisfies(image -> {
       assertThat(image.problems()).isEmpty();
       assertThat(image.signatures()).singleElement().satisfies(s -> {
@@ -113,7 +113,7 @@ class ReferrersApiIT {
       assertThat(run.exitCode()).as(run.output()).isZero();
     }
     OciRegistryClient client = client();
-    assertThat(client.tags(ImageReference.parse(registry.host() + "/storefront/cart"))).contains(cart.replace(':', '-'));
+    assertThat(client.tags(ImageReference.parse(registry.host() + "/storefront/cart")).tags()).contains(cart.replace(':', '-'));
     assertThat(client.referrers(ImageReference.parse(registry.host() + "/storefront/cart@" + cart), OciRegistryClient.NOTATION_SIGNATURE))
         .hasSize(2);
     assertThat(new SignatureScanner(client, 50).scan(ImageReference.parse(registry.host() + "/storefront/cart"))).singleElement()

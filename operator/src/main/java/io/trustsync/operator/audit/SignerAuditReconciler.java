@@ -64,8 +64,11 @@ public final class SignerAuditReconciler implements Reconciler<SignerAudit> {
   private static final int MAX_UNEXPECTED = 50;
   private static final int MAX_SIGNERS = 20;
 
-  /** An audit under way, for one revision and generation of the spec. */
-  private record Running(String key, Future<Report> result) {}
+  /** An audit under way, for one revision and generation of the spec, since when. */
+  private record Running(String key, Future<Report> result, Instant started) {}
+
+  private static final int MAX_EVENTS_PER_RUN = 10;
+  private static final int MAX_TEXT = 300;
 
   private final AcceptedRevisions revisions;
   private final SecretCache secrets;
@@ -73,7 +76,10 @@ public final class SignerAuditReconciler implements Reconciler<SignerAudit> {
   private final TrustSyncMetrics metrics;
   private final EventRecorder events;
   private final ExecutorService pool = Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("signer-audit-", 0).factory());
-  private final Map<ResourceID, Running> running = new ConcurrentHashMap<>();
+  /** By the audit's UID: a SignerAudit deleted and created again under its name is another audit. */
+  private final Map<String, Running> running = new ConcurrentHashMap<>();
+  /** Image|signer pairs already announced, per audit UID (bounded): an event once, not once per run. */
+  private final Map<String, Set<String>> announced = new ConcurrentHashMap<>();
   private volatile SimpleInboundEventSource<SignerAudit> triggers = new SimpleInboundEventSource<>("audit-triggers");
 
   public SignerAuditReconciler(AcceptedRevisions revisions, SecretCache secrets, AddressRules addresses, TrustSyncMetrics metrics,
@@ -96,7 +102,10 @@ public final class SignerAuditReconciler implements Reconciler<SignerAudit> {
     SignerAuditSpec spec = audit.getSpec();
     SignerAuditStatus previous = audit.getStatus() == null ? new SignerAuditStatus() : audit.getStatus();
     ResourceID id = ResourceID.fromResource(audit);
+    String uid = audit.getMetadata().getUid();
     String namespace = audit.getMetadata().getNamespace();
+    // results nobody collected (their audit was deleted) go after a while
+    running.entrySet().removeIf(e -> e.getValue().result().isDone() && e.getValue().started().isBefore(Instant.now().minus(Duration.ofHours(1))));
     Duration interval;
     try {
       interval = GoDuration.parse(spec.interval, DEFAULT_INTERVAL);
@@ -125,9 +134,9 @@ public final class SignerAuditReconciler implements Reconciler<SignerAudit> {
       return stalled(audit, previous, "InvalidSpec", e.getMessage());
     }
     String key = revision.revision() + "|" + audit.getMetadata().getGeneration();
-    Running under = running.get(id);
+    Running under = running.get(uid);
     if (under != null && under.result().isDone()) {
-      running.remove(id);
+      running.remove(uid);
       if (under.key().equals(key)) {
         return finished(audit, previous, revision, under.result(), interval);
       }
@@ -153,7 +162,7 @@ public final class SignerAuditReconciler implements Reconciler<SignerAudit> {
     int maxImages = spec.maxImagesPerRepository == null ? 1000 : spec.maxImagesPerRepository;
     java.util.concurrent.CompletableFuture<Report> audit_ = java.util.concurrent.CompletableFuture.supplyAsync(
         () -> run(environment, targets, credentials, tls, maxImages), pool);
-    running.put(id, new Running(key, audit_));
+    running.put(uid, new Running(key, audit_, Instant.now()));
     // once done (not just before): the reconcile it triggers must find the result complete
     audit_.whenComplete((report, failure) -> triggers.propagateEvent(id));
     return UpdateControl.<SignerAudit>noUpdate().rescheduleAfter(Duration.ofMinutes(1));
@@ -176,7 +185,7 @@ public final class SignerAuditReconciler implements Reconciler<SignerAudit> {
     for (ImageReference target : targets) {
       OciRegistryClient client = new OciRegistryClient(tls, credentials.getOrDefault(target.registry(), RegistryCredentials.ANONYMOUS), false,
           limits, check);
-      repositories.addAll(io.trustsync.audit.SignerAudit.run(environment, new SignatureScanner(client, 50), List.of(target), now).repositories());
+      repositories.addAll(io.trustsync.audit.SignerAudit.run(environment, new SignatureScanner(client, 100), List.of(target), now).repositories());
     }
     return new Report(environment.name(), now.toString(), List.copyOf(repositories));
   }
@@ -206,8 +215,9 @@ public final class SignerAuditReconciler implements Reconciler<SignerAudit> {
     summary.passing = (int) report.repositories().stream().flatMap(r -> r.images().stream())
         .filter(i -> i.state() == io.trustsync.audit.SignerAudit.State.PASSES).count();
     status.summary = summary;
-    Set<String> seenBefore = new LinkedHashSet<>();
+    Set<String> seenBefore = announced.computeIfAbsent(audit.getMetadata().getUid(), k -> ConcurrentHashMap.newKeySet());
     previous.unexpected.forEach(u -> seenBefore.add(u.image + "|" + u.signer));
+    int eventsLeft = MAX_EVENTS_PER_RUN;
     String key = audit.getMetadata().getNamespace() + "/" + audit.getMetadata().getName();
     List<String> problems = new ArrayList<>();
     for (io.trustsync.audit.SignerAudit.Repository repository : report.repositories()) {
@@ -217,9 +227,9 @@ public final class SignerAuditReconciler implements Reconciler<SignerAudit> {
       r.unsigned = repository.unsigned();
       r.failing = repository.failing();
       r.unexpectedSigners = repository.unexpectedSigners();
-      r.problem = repository.problem();
+      r.problem = shorter(repository.problem());
       if (repository.problem() != null) {
-        problems.add(repository.problem());
+        problems.add(r.problem);
       }
       repository.imagesBySigner().entrySet().stream().limit(MAX_SIGNERS).forEach(e -> {
         SignerAuditStatus.SignerCount count = new SignerAuditStatus.SignerCount();
@@ -228,8 +238,11 @@ public final class SignerAuditReconciler implements Reconciler<SignerAudit> {
         r.signers.add(count);
       });
       status.repositories.add(r);
-      metrics.audit(key, repository.repository(), repository.images().size(), repository.unsigned(), repository.failing(),
-          repository.unexpectedSigners(), repository.imagesBySigner());
+      if (repository.problem() == null) {
+        // a repository that could not be read keeps its last figures: an alert does not clear because the registry failed
+        metrics.audit(key, repository.repository(), repository.images().size(), repository.unsigned(), repository.failing(),
+            repository.unexpectedSigners(), repository.imagesBySigner());
+      }
       for (io.trustsync.audit.SignerAudit.Image image : repository.images()) {
         for (String signer : image.unexpected()) {
           if (status.unexpected.size() < MAX_UNEXPECTED) {
@@ -239,17 +252,19 @@ public final class SignerAuditReconciler implements Reconciler<SignerAudit> {
             u.signer = signer;
             status.unexpected.add(u);
           }
-          if (!seenBefore.contains(image.reference() + "|" + signer)) {
-            events.warning(audit, "UnexpectedSigner", signer + " signed " + image.reference() + ", and expected-signers.yaml of "
+          if (seenBefore.size() < 10_000 && seenBefore.add(image.reference() + "|" + signer) && eventsLeft-- > 0) {
+            events.warning(audit, "UnexpectedSigner", shorter(signer) + " signed " + image.reference() + ", and expected-signers.yaml of "
                 + report.environment() + " does not expect it for " + repository.repository());
           }
         }
       }
     }
     metrics.auditRun(key, Instant.now());
+    metrics.auditRepositories(key, report.repositories().stream().map(io.trustsync.audit.SignerAudit.Repository::repository).toList());
     boolean ready = problems.isEmpty();
     String message = ready ? report.images() + " image(s) audited: " + summary.unexpectedSigners + " unexpected signer(s), " + summary.unsigned
         + " unsigned, " + summary.failing + " failing the policy" : String.join("; ", problems);
+    message = message.length() > 1000 ? message.substring(0, 1000) + "…" : message;
     status.conditions = new Conditions(previous.conditions, status.observedGeneration, Instant.now())
         .set(Conditions.READY, ready, ready ? "Audited" : "RegistryError", message)
         .set(Conditions.STALLED, false, ready ? "Audited" : "RegistryError", "")
@@ -262,6 +277,10 @@ public final class SignerAuditReconciler implements Reconciler<SignerAudit> {
   }
 
   /** The named repositories (or the environment's registry scopes), each on a registry those scopes name. */
+  private static String shorter(String text) {
+    return text == null || text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT) + "…";
+  }
+
   static List<ImageReference> targets(SignerAuditSpec spec, AcceptedEnvironment environment) {
     Set<String> scopes = new LinkedHashSet<>();
     environment.policy().statements().forEach(s -> s.registryScopes().stream().filter(x -> !x.equals("*")).forEach(scopes::add));

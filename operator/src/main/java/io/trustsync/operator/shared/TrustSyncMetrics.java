@@ -189,6 +189,27 @@ public final class TrustSyncMetrics {
     }
   }
 
+  /** The repositories an audit has now: the series of those it no longer audits go. */
+  private final Map<String, java.util.Set<String>> auditedRepositories = new ConcurrentHashMap<>();
+
+  public void auditRepositories(String audit, java.util.List<String> repositories) {
+    java.util.Set<String> now = java.util.Set.copyOf(repositories);
+    java.util.Set<String> before = auditedRepositories.put(audit, now);
+    if (before == null) {
+      return;
+    }
+    for (String gone : before) {
+      if (!now.contains(gone)) {
+        registry.getMeters().stream().filter(m -> audit.equals(m.getId().getTag("audit")) && gone.equals(m.getId().getTag("repository")))
+            .toList().forEach(m -> {
+              registry.remove(m);
+              values.remove(m.getId().getName() + Tags.of(m.getId().getTags()));
+            });
+        auditSigners.remove(audit + "|" + gone);
+      }
+    }
+  }
+
   public void auditRun(String audit, Instant when) {
     gauge("trustsync_audit_last_run_timestamp_seconds", "When the signer audit last finished", Tags.of("audit", audit)).set(when.getEpochSecond());
   }
