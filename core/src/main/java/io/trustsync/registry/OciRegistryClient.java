@@ -212,6 +212,48 @@ public final class OciRegistryClient {
     }
   }
 
+  /** The user name Azure Container Registry expects with one of its refresh tokens as the password. */
+  public static final String ACR_REFRESH_TOKEN_USER = "00000000-0000-0000-0000-000000000000";
+
+  /**
+   * Azure Container Registry's exchange: an Entra ID access token for {@code registry} (its
+   * {@code /oauth2/exchange}) becomes an ACR refresh token, used as the password of
+   * {@link #ACR_REFRESH_TOKEN_USER} in the registry's token flow (as {@code az acr login} does).
+   */
+  public String acrRefreshToken(String registry, String tenant, String entraToken) throws RegistryException {
+    String form = "grant_type=access_token&service=" + URLEncoder.encode(registry, StandardCharsets.UTF_8)
+        + (tenant == null ? "" : "&tenant=" + URLEncoder.encode(tenant, StandardCharsets.UTF_8))
+        + "&access_token=" + URLEncoder.encode(entraToken, StandardCharsets.UTF_8);
+    URI uri;
+    try {
+      uri = URI.create((plainHttp ? "http://" : "https://") + registry + "/oauth2/exchange");
+    } catch (IllegalArgumentException e) {
+      throw new RegistryException("'" + registry + "' is not a registry host");
+    }
+    hostCheck.check(uri.getHost());
+    try {
+      HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri).timeout(limits.timeout())
+          .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+          HttpResponse.BodyHandlers.ofInputStream());
+      if (response.statusCode() != 200) {
+        drain(response);
+        throw new RegistryException(registry + " refused to exchange the operator's Entra ID token (" + response.statusCode()
+            + "): give the identity AcrPull on the registry (docs/audit.md)", response.statusCode());
+      }
+      JsonNode body = parse(read(response, 1 << 20, "the ACR exchange of " + registry), "the ACR exchange of " + registry);
+      String refresh = body.path("refresh_token").asText("");
+      if (refresh.isEmpty()) {
+        throw new RegistryException(registry + " returned no refresh token from /oauth2/exchange");
+      }
+      return refresh;
+    } catch (IOException e) {
+      throw new RegistryException("cannot reach " + registry + " for the ACR exchange: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RegistryException("interrupted");
+    }
+  }
+
   /** A blob, checked against its digest. */
   public byte[] blob(ImageReference repository, String digest) throws RegistryException {
     HttpResponse<InputStream> response = send(repository, "GET", "/v2/" + repository.repository() + "/blobs/" + digest, "*/*");

@@ -71,8 +71,12 @@ public final class SignedImages implements AutoCloseable {
 
   /** The production environment's files, path -> content, as a policy repository holds them. */
   public Map<String, String> productionFiles() throws IOException {
+    return productionFiles(registry.host());
+  }
+
+  /** The same, with the registry named {@code host} (a front such as ACR's before the same images). */
+  public Map<String, String> productionFiles(String host) throws IOException {
     Map<String, String> files = new LinkedHashMap<>();
-    String host = registry.host();
     files.put("environments/production/truststore/x509/ca/team-a/team-a.crt", Files.readString(teamACertificate, StandardCharsets.UTF_8));
     files.put("environments/production/truststore/x509/ca/team-b/team-b.crt", Files.readString(teamBCertificate, StandardCharsets.UTF_8));
     files.put("environments/production/trustpolicy.json", """

@@ -102,6 +102,70 @@ class SignerAuditOperatorIT {
     }
   }
 
+  /**
+   * Azure Container Registry with the operator's workload identity: the local Azure serves ACR's
+   * exchange and token endpoints and its registry API in front of the real registry; the
+   * operator's Entra ID token (from its federated ServiceAccount token) is exchanged there, and no
+   * Secret exists. A tenant namespace may not use the operator's identity.
+   */
+  @Test
+  void anAcrIsReadWithTheOperatorsWorkloadIdentity(@TempDir Path cache) throws Exception {
+    String tenantId = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    String clientId = "0c3ad5f7-2b7e-4a6e-9f7c-5d2f7e9b1a11";
+    HubScenario hub = new HubScenario(fleet.hub(), "audit-acr");
+    HubScenario tenant = new HubScenario(fleet.hub(), "audit-acr-tenant");
+    try (io.trustsync.local.LocalAzure azure = io.trustsync.local.LocalAzure.start(tenantId)) {
+      azure.containerRegistry(signed.registry);
+      var client = fleet.hub().client();
+      client.serviceAccounts().inNamespace(hub.namespace).resource(new io.fabric8.kubernetes.api.model.ServiceAccountBuilder().withNewMetadata()
+          .withName("trustsync-azure").endMetadata().build()).serverSideApply();
+      String projected = client.serviceAccounts().inNamespace(hub.namespace).withName("trustsync-azure").tokenRequest(
+          new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder().withNewSpec().withAudiences("api://AzureADTokenExchange")
+              .withExpirationSeconds(3600L).endSpec().build()).getStatus().getToken();
+      Path tokenFile = Files.writeString(cache.resolve("azure-identity-token"), projected);
+      azure.federatedClient(clientId, projected);
+      Path ca = Files.writeString(cache.resolve("azure-ca.pem"), azure.certificateAuthorityPem());
+      String acr = azure.containerRegistryHost();
+      try (LocalGitServer git = LocalGitServer.launch();
+          var clients = io.trustsync.operator.azure.AzureResourceManagerClusters.create(new io.trustsync.operator.azure.AzureSettings(
+              tenantId, clientId, tokenFile, azure.authorityHost(), azure.resourceManagerEndpoint(), ca));
+          TrustSyncOperator operator = TrustSyncOperator.start(fleet.hub().client(), LocalTrustSync.settings(cache).withHttp(null)
+              .withTenancy(new io.trustsync.operator.shared.Tenancy(java.util.Set.of(hub.namespace), false))
+              .withKeyless(new io.trustsync.operator.member.KeylessAccess(false, clients)).withSignerAudits(true))) {
+        for (HubScenario namespace : List.of(hub, tenant)) {
+          LocalGitRepository repo = git.createRepository(namespace.namespace);
+          repo.commit(GitCommit.of(signed.productionFiles(acr)));
+          namespace.httpsSource("policies", git, repo, spec -> {});
+          audit(namespace, "acr", spec -> {
+            spec.certificateAuthority = azure.certificateAuthorityPem();
+            SignerAuditSpec.RegistryCredential credential = new SignerAuditSpec.RegistryCredential();
+            credential.registry = acr;
+            credential.azureWorkloadIdentity = true;
+            spec.credentials = List.of(credential);
+          });
+        }
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+          SignerAudit audit = audit(hub, "acr");
+          assertThat(audit.getStatus()).isNotNull();
+          assertThat(audit.getStatus().summary).as(String.valueOf(audit.getStatus().conditions)).isNotNull();
+          assertThat(audit.getStatus().summary.images).as(audit.getStatus().repositories.stream().map(r -> r.repository + ": " + r.problem)
+              .toList() + " " + azure.requests()).isEqualTo(5);
+          assertThat(audit.getStatus().summary.unexpectedSigners).isEqualTo(1);
+        });
+        assertThat(azure.requests()).anyMatch(r -> r.method().equals("POST") && r.path().equals("/oauth2/exchange"))
+            .anyMatch(r -> r.path().equals("/oauth2/token"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+          SignerAudit refused = audit(tenant, "acr");
+          assertThat(refused.getStatus()).isNotNull();
+          assertThat(refused.getStatus().conditions).anySatisfy(c -> {
+            assertThat(c.getType()).isEqualTo("Stalled");
+            assertThat(c.getMessage()).contains("honoured only in the platform namespaces");
+          });
+        });
+      }
+    }
+  }
+
   private static void audit(HubScenario hub, String name, Consumer<SignerAuditSpec> customize) throws Exception {
     SignerAudit audit = new SignerAudit();
     audit.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).withNamespace(hub.namespace).build());

@@ -197,7 +197,8 @@ public final class TrustSyncOperator implements AutoCloseable {
     discoveries = settings.keyless().azure() == null ? null
         : new io.trustsync.operator.azure.AzureClusterDiscoveryReconciler(fencedHub, settings.keyless().azure(), settings.tenancy(), events);
     audits = !settings.signerAudits() ? null
-        : new io.trustsync.operator.audit.SignerAuditReconciler(revisions, secrets, settings.sources().addresses(), metrics, events);
+        : new io.trustsync.operator.audit.SignerAuditReconciler(revisions, secrets, settings.sources().addresses(), metrics, events,
+            settings.keyless().azure(), settings.tenancy());
     webhooks = new WebhookRegistry(hub, settings.namespace());
     directory.start();
     webhooks.start();

@@ -80,6 +80,11 @@ public final class LocalAzure implements AutoCloseable {
   private volatile int retryAfterSeconds = 1;
   private volatile boolean tokenOutage;
   private volatile Duration tokenLifetime = Duration.ofHours(1);
+  /** The registry behind the Azure Container Registry front, when there is one. */
+  private volatile LocalRegistry containerRegistry;
+  private final Map<String, Boolean> acrRefreshTokens = new ConcurrentHashMap<>();
+  private final Map<String, Boolean> acrAccessTokens = new ConcurrentHashMap<>();
+  public static final String ACR_AUDIENCE = "https://containerregistry.azure.net";
 
   private LocalAzure(String tenant) throws IOException {
     this.tenant = tenant;
@@ -169,6 +174,23 @@ public final class LocalAzure implements AutoCloseable {
     return List.copyOf(requests);
   }
 
+  /**
+   * Serves an Azure Container Registry on this host (its {@link #containerRegistryHost}) in front
+   * of {@code backend}, a real registry: ACR's {@code /oauth2/exchange} (an Entra token issued
+   * here for {@value #ACR_AUDIENCE} becomes a refresh token), its {@code /oauth2/token} (the
+   * refresh token, as the password of 00000000-0000-0000-0000-000000000000, becomes a pull token)
+   * and the registry API, which answers 401 with ACR's Bearer challenge without a pull token and
+   * is otherwise read from the backend.
+   */
+  public void containerRegistry(LocalRegistry backend) {
+    containerRegistry = backend;
+  }
+
+  /** host:port of the ACR front, as image references name it. */
+  public String containerRegistryHost() {
+    return "127.0.0.1:" + server.getAddress().getPort();
+  }
+
   /** A token as the token endpoint would issue it, for tests that present one themselves. */
   public String issueToken(String clientId, String audience) {
     return jwt(clientId, audience, Instant.now().plus(tokenLifetime));
@@ -190,6 +212,12 @@ public final class LocalAzure implements AutoCloseable {
         send(exchange, 200, keys());
       } else if (method.equals("GET") && path.equals("/common/discovery/instance")) {
         send(exchange, 200, instanceDiscovery());
+      } else if (containerRegistry != null && method.equals("POST") && path.equals("/oauth2/exchange")) {
+        acrExchange(exchange);
+      } else if (containerRegistry != null && path.equals("/oauth2/token")) {
+        acrToken(exchange, query(uri.getRawQuery()));
+      } else if (containerRegistry != null && (path.equals("/v2/") || path.startsWith("/v2/"))) {
+        acrRegistry(exchange, method, uri);
       } else if (path.startsWith("/subscriptions/")) {
         resourceManager(exchange, method, path, query(uri.getRawQuery()));
       } else {
@@ -364,6 +392,107 @@ public final class LocalAzure implements AutoCloseable {
       return signingInput + "." + base64Url(signature.sign());
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  private void acrExchange(HttpExchange exchange) throws IOException {
+    Map<String, String> form = query(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+    if (!"access_token".equals(form.get("grant_type")) || !containerRegistryHost().equals(form.get("service"))
+        || !validToken(form.get("access_token"), java.util.Set.of(ACR_AUDIENCE, ACR_AUDIENCE + "/"))) {
+      send(exchange, 401, acrError("UNAUTHORIZED", "the access token is not an Entra ID token for " + ACR_AUDIENCE + " of tenant " + tenant));
+      return;
+    }
+    if (form.get("tenant") != null && !tenant.equals(form.get("tenant"))) {
+      send(exchange, 401, acrError("UNAUTHORIZED", "tenant " + form.get("tenant") + " is not this registry's"));
+      return;
+    }
+    String refresh = "acr-refresh-" + java.util.UUID.randomUUID();
+    acrRefreshTokens.put(refresh, true);
+    ObjectNode answer = JSON.createObjectNode();
+    answer.put("refresh_token", refresh);
+    send(exchange, 200, answer);
+  }
+
+  private void acrToken(HttpExchange exchange, Map<String, String> query) throws IOException {
+    String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+    String refresh = null;
+    if (authorization != null && authorization.startsWith("Basic ")) {
+      String decoded = new String(Base64.getDecoder().decode(authorization.substring(6)), StandardCharsets.UTF_8);
+      if (decoded.startsWith("00000000-0000-0000-0000-000000000000:")) {
+        refresh = decoded.substring(decoded.indexOf(':') + 1);
+      }
+    }
+    if (refresh == null || !acrRefreshTokens.containsKey(refresh)) {
+      send(exchange, 401, acrError("UNAUTHORIZED", "no valid ACR refresh token"));
+      return;
+    }
+    String access = "acr-access-" + java.util.UUID.randomUUID();
+    acrAccessTokens.put(access, true);
+    ObjectNode answer = JSON.createObjectNode();
+    answer.put("access_token", access);
+    send(exchange, 200, answer);
+  }
+
+  private void acrRegistry(HttpExchange exchange, String method, URI uri) throws IOException {
+    String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+    if (authorization == null || !authorization.startsWith("Bearer ") || !acrAccessTokens.containsKey(authorization.substring(7))) {
+      String path = uri.getRawPath();
+      String repository = path.startsWith("/v2/") && path.length() > 4 ? path.substring(4).replaceFirst("/(tags|manifests|blobs|referrers)/.*$", "") : "";
+      exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"https://" + containerRegistryHost() + "/oauth2/token\",service=\""
+          + containerRegistryHost() + "\"" + (repository.isEmpty() ? "" : ",scope=\"repository:" + repository + ":pull\""));
+      send(exchange, 401, acrError("UNAUTHORIZED", "authentication required"));
+      return;
+    }
+    java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(containerRegistry.sslContext()).build();
+    java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(URI.create("https://" + containerRegistry.host()
+        + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()))).method(method, java.net.http.HttpRequest.BodyPublishers.noBody());
+    String accept = exchange.getRequestHeaders().getFirst("Accept");
+    if (accept != null) {
+      request.header("Accept", accept);
+    }
+    try {
+      java.net.http.HttpResponse<byte[]> answer = client.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+      for (String header : List.of("Content-Type", "Docker-Content-Digest", "Link", "OCI-Filters-Applied")) {
+        answer.headers().firstValue(header).ifPresent(v -> exchange.getResponseHeaders().set(header, v));
+      }
+      byte[] body = method.equals("HEAD") ? new byte[0] : answer.body();
+      exchange.sendResponseHeaders(answer.statusCode(), body.length == 0 ? -1 : body.length);
+      exchange.getResponseBody().write(body);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      send(exchange, 503, acrError("UNAVAILABLE", "interrupted"));
+    }
+  }
+
+  /** An error as registries (and ACR) write them: {"errors": [{"code", "message"}]}. */
+  private static ObjectNode acrError(String code, String message) {
+    ObjectNode node = JSON.createObjectNode();
+    ObjectNode error = node.putArray("errors").addObject();
+    error.put("code", code);
+    error.put("message", message);
+    return node;
+  }
+
+  private boolean validToken(String token, java.util.Set<String> audiences) {
+    if (token == null) {
+      return false;
+    }
+    String[] parts = token.split("\\.");
+    if (parts.length != 3) {
+      return false;
+    }
+    try {
+      Signature signature = Signature.getInstance("SHA256withRSA");
+      signature.initVerify(signingKey.getPublic());
+      signature.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+      if (!signature.verify(Base64.getUrlDecoder().decode(parts[2]))) {
+        return false;
+      }
+      JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
+      return audiences.contains(claims.path("aud").asText()) && claims.path("exp").asLong() > Instant.now().getEpochSecond()
+          && issuer().equals(claims.path("iss").asText());
+    } catch (GeneralSecurityException | IOException | IllegalArgumentException e) {
+      return false;
     }
   }
 

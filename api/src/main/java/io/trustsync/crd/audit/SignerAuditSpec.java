@@ -55,8 +55,11 @@ public class SignerAuditSpec {
     @JsonPropertyDescription("Registry host (and port), as image references name it, e.g. acme.azurecr.io.")
     public String registry;
 
-    @Required
-    @JsonPropertyDescription("Secret in this namespace with the credentials.")
+    @JsonPropertyDescription("Secret in this namespace with the credentials. Either this or azureWorkloadIdentity.")
     public io.trustsync.crd.SecretReference secretRef;
+
+    @JsonPropertyDescription("Azure Container Registry with the operator's Azure workload identity (--azure-workload-identity): its"
+        + " Entra ID token is exchanged for the registry's own (give the identity AcrPull). Honoured in platform namespaces only.")
+    public Boolean azureWorkloadIdentity;
   }
 }

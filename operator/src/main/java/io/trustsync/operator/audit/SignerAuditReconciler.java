@@ -61,6 +61,8 @@ public final class SignerAuditReconciler implements Reconciler<SignerAudit> {
   static final Duration DEFAULT_INTERVAL = Duration.ofHours(1);
   static final Duration MIN_INTERVAL = Duration.ofMinutes(1);
   static final String UNEXPECTED = "UnexpectedSigners";
+  /** Stands for "exchange the operator's Entra ID token at this registry" until the audit runs. */
+  private static final RegistryCredentials AZURE = new RegistryCredentials.Bearer("azure-workload-identity");
   private static final int MAX_UNEXPECTED = 50;
   private static final int MAX_SIGNERS = 20;
 
@@ -82,8 +84,14 @@ public final class SignerAuditReconciler implements Reconciler<SignerAudit> {
   private final Map<String, Set<String>> announced = new ConcurrentHashMap<>();
   private volatile SimpleInboundEventSource<SignerAudit> triggers = new SimpleInboundEventSource<>("audit-triggers");
 
+  private final io.trustsync.operator.azure.AzureClusters azure;
+  private final io.trustsync.operator.shared.Tenancy tenancy;
+
+  /** {@code azure}: the operator's Azure identity, null without --azure-workload-identity. */
   public SignerAuditReconciler(AcceptedRevisions revisions, SecretCache secrets, AddressRules addresses, TrustSyncMetrics metrics,
-      EventRecorder events) {
+      EventRecorder events, io.trustsync.operator.azure.AzureClusters azure, io.trustsync.operator.shared.Tenancy tenancy) {
+    this.azure = azure;
+    this.tenancy = tenancy;
     this.revisions = revisions;
     this.secrets = secrets;
     this.addresses = addresses;
@@ -182,12 +190,33 @@ public final class SignerAuditReconciler implements Reconciler<SignerAudit> {
         OciRegistryClient.Limits.DEFAULT.maxBlobBytes(), maxImages, OciRegistryClient.Limits.DEFAULT.timeout());
     List<io.trustsync.audit.SignerAudit.Repository> repositories = new ArrayList<>();
     Instant now = Instant.now();
+    Map<String, RegistryCredentials> exchanged = new LinkedHashMap<>();
     for (ImageReference target : targets) {
-      OciRegistryClient client = new OciRegistryClient(tls, credentials.getOrDefault(target.registry(), RegistryCredentials.ANONYMOUS), false,
-          limits, check);
+      RegistryCredentials credential = credentials.getOrDefault(target.registry(), RegistryCredentials.ANONYMOUS);
+      if (credential == AZURE) {
+        try {
+          credential = exchanged.computeIfAbsent(target.registry(), registry -> acr(registry, tls, limits, check));
+        } catch (IllegalStateException e) {
+          repositories.add(new io.trustsync.audit.SignerAudit.Repository(target.toString(), List.of(), Map.of(), 0, 0, 0, e.getMessage()));
+          continue;
+        }
+      }
+      OciRegistryClient client = new OciRegistryClient(tls, credential, false, limits, check);
       repositories.addAll(io.trustsync.audit.SignerAudit.run(environment, new SignatureScanner(client, 100), List.of(target), now).repositories());
     }
     return new Report(environment.name(), now.toString(), List.copyOf(repositories));
+  }
+
+  /** The operator's Entra ID token for ACR, exchanged at the registry for its refresh token. */
+  private RegistryCredentials acr(String registry, SSLContext tls, OciRegistryClient.Limits limits, OciRegistryClient.HostCheck check) {
+    try {
+      String entra = azure.token(io.trustsync.operator.azure.AzureClusters.ACR_SCOPE).token();
+      String refresh = new OciRegistryClient(tls, RegistryCredentials.ANONYMOUS, false, limits, check)
+          .acrRefreshToken(registry, azure.tenantId(), entra);
+      return new RegistryCredentials.Basic(OciRegistryClient.ACR_REFRESH_TOKEN_USER, refresh);
+    } catch (io.trustsync.operator.azure.AzureClusters.AzureException | RegistryException e) {
+      throw new IllegalStateException(e.getMessage());
+    }
   }
 
   private UpdateControl<SignerAudit> finished(SignerAudit audit, SignerAuditStatus previous, AcceptedRevision revision, Future<Report> result,
@@ -313,8 +342,25 @@ public final class SignerAuditReconciler implements Reconciler<SignerAudit> {
     for (int i = 0; i < spec.credentials.size(); i++) {
       SignerAuditSpec.RegistryCredential credential = spec.credentials.get(i);
       String at = "spec.credentials[" + i + "]";
-      if (credential.registry == null || credential.secretRef == null || credential.secretRef.name == null) {
-        throw new IllegalArgumentException(at + " needs registry and secretRef.name");
+      boolean workloadIdentity = Boolean.TRUE.equals(credential.azureWorkloadIdentity);
+      if (credential.registry == null || workloadIdentity == (credential.secretRef != null)) {
+        throw new IllegalArgumentException(at + " needs registry and either secretRef.name or azureWorkloadIdentity: true");
+      }
+      if (workloadIdentity) {
+        if (azure == null) {
+          throw new IllegalArgumentException(at + ".azureWorkloadIdentity: the operator has no Azure identity; start it with"
+              + " --azure-workload-identity (docs/azure.md)");
+        }
+        if (!tenancy.isPlatform(namespace)) {
+          throw new IllegalArgumentException(at + ".azureWorkloadIdentity acts with the operator's Azure identity, so it is honoured only"
+              + " in the platform namespaces " + tenancy.platformNamespaces().stream().sorted().toList() + "; give this namespace a pull"
+              + " token Secret instead");
+        }
+        byRegistry.put(credential.registry, AZURE);
+        continue;
+      }
+      if (credential.secretRef.name == null) {
+        throw new IllegalArgumentException(at + " needs secretRef.name");
       }
       Secret secret;
       try {

@@ -30,8 +30,21 @@ public interface AzureClusters extends AutoCloseable {
   /** listClusterUserCredential: where the cluster's API server is and whom its certificate chains to. */
   Endpoint endpoint(String resourceId) throws AzureException;
 
+  /** The scope of Entra tokens Azure Container Registry exchanges for its own refresh tokens. */
+  String ACR_SCOPE = "https://containerregistry.azure.net/.default";
+
   /** A token for {@link #AKS_SCOPE}, from the operator's workload identity. */
   Token aksToken() throws AzureException;
+
+  /** A token for {@code scope} (e.g. {@link #ACR_SCOPE}), from the operator's workload identity. */
+  default Token token(String scope) throws AzureException {
+    throw new AzureException("this Azure client issues no token for " + scope, false, true);
+  }
+
+  /** The Entra tenant of the operator's identity. */
+  default String tenantId() {
+    return null;
+  }
 
   @Override
   void close();

@@ -176,12 +176,22 @@ public final class AzureResourceManagerClusters implements AzureClusters {
 
   @Override
   public Token aksToken() throws AzureException {
+    return token(AKS_SCOPE);
+  }
+
+  @Override
+  public Token token(String scope) throws AzureException {
     try {
-      AccessToken token = credential.getTokenSync(new TokenRequestContext().addScopes(AKS_SCOPE));
+      AccessToken token = credential.getTokenSync(new TokenRequestContext().addScopes(scope));
       return new Token(token.getToken(), token.getExpiresAt().toInstant());
     } catch (RuntimeException e) {
-      throw failure("an Entra ID token for AKS (scope " + AKS_SCOPE + ")", e);
+      throw failure("an Entra ID token for scope " + scope, e);
     }
+  }
+
+  @Override
+  public String tenantId() {
+    return settings.tenantId();
   }
 
   /** An SDK failure as a one-line message: what was asked, what Azure answered, and whether the identity is at fault. */
