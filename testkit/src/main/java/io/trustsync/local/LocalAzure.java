@@ -497,25 +497,8 @@ public final class LocalAzure implements AutoCloseable {
   }
 
   private boolean validArmToken(String token) {
-    String[] parts = token.split("\\.");
-    if (parts.length != 3) {
-      return false;
-    }
-    try {
-      Signature signature = Signature.getInstance("SHA256withRSA");
-      signature.initVerify(signingKey.getPublic());
-      signature.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
-      if (!signature.verify(Base64.getUrlDecoder().decode(parts[2]))) {
-        return false;
-      }
-      JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
-      String audience = claims.path("aud").asText();
-      boolean armAudience = audience.equals(ARM_AUDIENCE) || audience.equals(resourceManagerEndpoint().toString())
-          || (audience + "/").equals(resourceManagerEndpoint().toString());
-      return armAudience && claims.path("exp").asLong() > Instant.now().getEpochSecond() && issuer().equals(claims.path("iss").asText());
-    } catch (GeneralSecurityException | IOException | IllegalArgumentException e) {
-      return false;
-    }
+    String endpoint = resourceManagerEndpoint().toString();
+    return validToken(token, java.util.Set.of(ARM_AUDIENCE, endpoint, endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint));
   }
 
   private ObjectNode discovery() {
