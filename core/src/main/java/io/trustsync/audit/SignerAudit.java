@@ -10,7 +10,6 @@ import io.trustsync.signature.NotationVerifier;
 import io.trustsync.signature.SignatureBlob;
 import io.trustsync.signature.SignatureOutcome;
 import io.trustsync.signature.Verdict;
-import io.trustsync.trustpolicy.TrustedIdentities;
 import java.security.cert.X509Certificate;
 import io.trustsync.validation.AcceptedEnvironment;
 import io.trustsync.validation.ExpectedSigners;
@@ -66,6 +65,14 @@ public final class SignerAudit {
 
   private SignerAudit() {}
 
+  /**
+   * The environment's registry scopes, '*' left out, in the policy's order: what an audit (and
+   * `impact`) reads when no repository is named.
+   */
+  public static List<String> registryScopes(AcceptedEnvironment environment) {
+    return environment.policy().statements().stream().flatMap(s -> s.registryScopes().stream()).filter(s -> !s.equals("*")).distinct().toList();
+  }
+
   /** Audits each target (a repository, or one image by tag or digest). A repository the registry refuses is reported, not thrown. */
   public static Report run(AcceptedEnvironment environment, SignatureScanner scanner, List<ImageReference> targets, Instant now) {
     List<Repository> repositories = new ArrayList<>();
@@ -119,8 +126,7 @@ public final class SignerAudit {
       Boolean isExpected = null;
       if (expects && verified) {
         X509Certificate leaf = leaf(image.signatures().get(outcome.index()));
-        isExpected = leaf != null && expected.forRepository(scope).stream()
-            .anyMatch(identity -> TrustedIdentities.matches(identity.identity(), leaf));
+        isExpected = leaf != null && expected.isExpected(scope, leaf);
       }
       if (Boolean.FALSE.equals(isExpected) && !unexpected.contains(outcome.signer())) {
         unexpected.add(outcome.signer());

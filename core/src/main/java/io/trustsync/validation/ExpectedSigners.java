@@ -1,6 +1,5 @@
 package io.trustsync.validation;
 
-import io.trustsync.trustpolicy.IdentityMatch;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
@@ -94,9 +93,12 @@ public record ExpectedSigners(String file, List<Entry> entries) {
       attributes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(attributes)); // in written order, for messages
     }
 
-    /** Whether a signature made with {@code leaf} is one of this identity's, by notation-go's subject match. */
+    /**
+     * Whether a signature made with {@code leaf} is one of this identity's: notation-go's own match
+     * (the leaf's subject as Go writes it), the one the signature verifier applies.
+     */
     public boolean isSatisfiedBy(X509Certificate leaf) {
-      return IdentityMatch.matches(attributes, IdentityMatch.subject(leaf));
+      return io.trustsync.trustpolicy.TrustedIdentities.matches(identity, leaf);
     }
   }
 
