@@ -66,19 +66,12 @@ final class AuditCommand implements Callable<Integer> {
     if (accepted == null) {
       return 2;
     }
-    List<ImageReference> references = new ArrayList<>();
-    List<String> named = targets.isEmpty() ? scopes(accepted) : targets;
+    List<String> named = targets.isEmpty() ? SignerAudit.registryScopes(accepted) : targets;
     if (named.isEmpty()) {
       throw new CommandLine.ParameterException(spec.commandLine(), "name the repositories to audit: environment " + accepted.name()
           + " has no registry scope but '*'");
     }
-    for (String target : named) {
-      try {
-        references.add(ImageReference.parse(target));
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-      }
-    }
+    List<ImageReference> references = RegistryOptions.references(spec, named);
     Instant now = Instant.now();
     List<SignerAudit.Repository> audited = new ArrayList<>();
     for (ImageReference reference : references) {
@@ -97,10 +90,6 @@ final class AuditCommand implements Callable<Integer> {
       return 2;
     }
     return report.unexpectedSigners() + report.unsigned() + report.failing() > 0 ? 1 : 0;
-  }
-
-  private static List<String> scopes(AcceptedEnvironment environment) {
-    return environment.policy().statements().stream().flatMap(s -> s.registryScopes().stream()).filter(s -> !s.equals("*")).distinct().toList();
   }
 
   private static void text(SignerAudit.Report report, PrintWriter out) {

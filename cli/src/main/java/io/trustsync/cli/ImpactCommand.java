@@ -107,17 +107,11 @@ final class ImpactCommand implements Callable<Integer> {
       }
       if (named.isEmpty()) {
         // the base's scopes: a pull request that adds a registry gets no request sent to it
-        named.addAll(Impact.scopes(before));
+        named.addAll(io.trustsync.audit.SignerAudit.registryScopes(before));
       }
       List<SignatureScanner.Image> images = new ArrayList<>();
       List<String> problems = new ArrayList<>();
-      for (String target : named) {
-        ImageReference reference;
-        try {
-          reference = ImageReference.parse(target);
-        } catch (IllegalArgumentException e) {
-          throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
+      for (ImageReference reference : RegistryOptions.references(spec, named)) {
         try {
           images.addAll(registry.scanner(spec, reference).scan(reference));
         } catch (RegistryException e) {

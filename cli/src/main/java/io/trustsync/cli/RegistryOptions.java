@@ -31,6 +31,19 @@ final class RegistryOptions {
   @Option(names = "--max-signatures", defaultValue = "100", paramLabel = "N", description = "Signatures read per image (notation reads 100). Default: ${DEFAULT-VALUE}.")
   int maxSignatures;
 
+  /** The references named, each parsed; one that is not a reference is a usage error naming what to write. */
+  static java.util.List<io.trustsync.registry.ImageReference> references(CommandLine.Model.CommandSpec spec, java.util.List<String> names) {
+    java.util.List<io.trustsync.registry.ImageReference> references = new java.util.ArrayList<>();
+    for (String name : names) {
+      try {
+        references.add(io.trustsync.registry.ImageReference.parse(name));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+    }
+    return references;
+  }
+
   /**
    * A scanner for {@code target}'s registry: with the credentials only if it is the one
    * --credentials-for names. A policy that names another registry (a pull request may add one)

@@ -10,7 +10,6 @@ import io.trustsync.validation.AcceptedEnvironment;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * What a trust policy change would do to images that exist: each image judged under the base
@@ -87,12 +86,5 @@ public final class Impact {
           + (after.reason() == null ? "" : ": " + after.reason());
     }
     return after.reason();
-  }
-
-  /** The registry scopes of the base revision, '*' left out: what to scan when no image is named (the head is the proposal). */
-  public static List<String> scopes(AcceptedEnvironment base) {
-    Set<String> scopes = new java.util.LinkedHashSet<>();
-    base.policy().statements().forEach(s -> s.registryScopes().stream().filter(x -> !x.equals("*")).forEach(scopes::add));
-    return List.copyOf(scopes);
   }
 }

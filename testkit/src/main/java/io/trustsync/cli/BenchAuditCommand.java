@@ -3,6 +3,7 @@ package io.trustsync.cli;
 import io.trustsync.local.AuditBenchmark;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,8 +33,8 @@ final class BenchAuditCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     var err = spec.commandLine().getErr();
     Path root = BenchColdStartCommand.projectRoot();
-    Path registry = Path.of(tool(root, "scripts/registry-cli.sh"));
-    Path notation = Path.of(tool(root, "scripts/notation-cli.sh"));
+    Path registry = Path.of(BenchColdStartCommand.run(List.of("bash", root.resolve("scripts/registry-cli.sh").toString()), root).strip());
+    Path notation = Path.of(BenchColdStartCommand.run(List.of("bash", root.resolve("scripts/notation-cli.sh").toString()), root).strip());
     Path work = Files.createTempDirectory("trustsync-bench-audit");
     try {
       AuditBenchmark.Result result = new AuditBenchmark().run(registry, notation, images, Math.max(1, repositories), Math.max(1, runs), work,
@@ -49,14 +50,5 @@ final class BenchAuditCommand implements Callable<Integer> {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
       }
     }
-  }
-
-  private static String tool(Path root, String script) throws Exception {
-    Process process = new ProcessBuilder("bash", root.resolve(script).toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
-    if (process.waitFor() != 0) {
-      throw new IllegalStateException(script + " failed");
-    }
-    return out;
   }
 }

@@ -125,7 +125,8 @@ final class BenchColdStartCommand implements Callable<Integer> {
     return ms;
   }
 
-  private static String run(List<String> command, Path directory) throws IOException, InterruptedException {
+  /** Runs {@code command} in {@code directory} and returns what it printed; a non-zero exit is an error. */
+  static String run(List<String> command, Path directory) throws IOException, InterruptedException {
     Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (process.waitFor() != 0) {

@@ -305,17 +305,16 @@ public final class SignerAuditReconciler implements Reconciler<SignerAudit> {
     return UpdateControl.patchStatus(audit).rescheduleAfter(ready ? interval : Duration.ofMinutes(5));
   }
 
-  /** The named repositories (or the environment's registry scopes), each on a registry those scopes name. */
   private static String shorter(String text) {
     return text == null || text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT) + "…";
   }
 
+  /** The named repositories (or the environment's registry scopes), each on a registry those scopes name. */
   static List<ImageReference> targets(SignerAuditSpec spec, AcceptedEnvironment environment) {
-    Set<String> scopes = new LinkedHashSet<>();
-    environment.policy().statements().forEach(s -> s.registryScopes().stream().filter(x -> !x.equals("*")).forEach(scopes::add));
+    List<String> scopes = io.trustsync.audit.SignerAudit.registryScopes(environment);
     Set<String> registries = new LinkedHashSet<>();
     scopes.forEach(s -> registries.add(s.substring(0, s.indexOf('/'))));
-    List<String> named = spec.repositories == null || spec.repositories.isEmpty() ? List.copyOf(scopes) : spec.repositories;
+    List<String> named = spec.repositories == null || spec.repositories.isEmpty() ? scopes : spec.repositories;
     if (named.isEmpty()) {
       throw new IllegalArgumentException("spec.repositories is empty and environment " + environment.name()
           + " has no registry scope but '*': name the repositories to audit");
